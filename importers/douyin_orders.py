@@ -24,7 +24,8 @@ as `buyer-paid` where it differs:
 
 订单状态 decides whether a sub-order took money; 售后状态 whether it came back:
 退款成功 refunds the sub-order in full, its platform-funded part with it (or 退款金额,
-where the export has the column).
+where the export has the column: what the buyer got back of the sub-order, the part
+others funded going with it in proportion, shop.receivable_refund).
 An order 已关闭 was refunded if its after-sale says so, else closed before payment.
 """
 
@@ -78,7 +79,7 @@ class Importer(ShopImporter):
                                              for role, name in FUNDED_BY_OTHERS.items() if get(row, role)), Decimal(0))
                 amount, paid = amount + sub_amount, paid + sub_paid
                 refunded += refund_of(REFUNDED if after == REFUNDED else action, sub_amount, get(row, "refund"),
-                                      path, row.line, "退款金额")
+                                      path, row.line, "退款金额", buyer_paid=sub_paid)
                 booked.append(row)
                 titles.append(get(row, "title"))
             if not booked:

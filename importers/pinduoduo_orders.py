@@ -17,7 +17,8 @@ what Pinduoduo settles into the merchant's 货款 account; what the buyer paid i
 订单状态 decides whether money moved (`未发货，退款成功` is paid and refunded in
 full, whatever the 售后状态 says). An after-sale 退款成功 on an order its 订单状态 does
 not call refunded (`已签收`) was partly refunded, or wholly: the export has no amount
-for it, unless it has a 退款金额 column, whose amount then wins. Without one, no amount
+for it, unless it has a 退款金额 column, whose amount then wins (the buyer's: the
+platform's discount goes with it in proportion, shop.receivable_refund). Without one, no amount
 is invented: the order says `refund-amount: "not stated"` and the orders check takes
 the channels' refunds of it for the shop's (importers/shop.py). The date is the deal's (订单成交时间, else 支付时间,
 拼单成功时间, 订单创建时间: the first the row fills). Real exports leave every time of
@@ -68,7 +69,8 @@ class Importer(ShopImporter):
             if action == BOOK and after == REFUNDED:
                 action = PARTLY
             amount = parse_amount(get(row, "amount"), path, row.line, get.name("amount"))
-            refunded = refund_of(action, amount, get(row, "refund"), path, row.line, get.name("refund"))
+            paid = self._buyer_paid(get, row, amount, path)
+            refunded = refund_of(action, amount, get(row, "refund"), path, row.line, get.name("refund"), buyer_paid=paid)
             role = next((r for r in dates if get(row, r)), None)
             numbered = ORDER_DAY.fullmatch(order_id) if role is None else None
             if numbered:
@@ -77,7 +79,6 @@ class Importer(ShopImporter):
                 role = role or dates[0]
                 when = self.local(parse_datetime(get(row, role), LOCAL_TIMES, path, row.line, get.name(role)))
             meta = {"date-from": "订单号"} if numbered else {}
-            paid = self._buyer_paid(get, row, amount, path)
             if paid != amount:
                 meta["buyer-paid"] = f"{in_places(paid, self.source.currency)}"
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency,

@@ -40,7 +40,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Iterator, NamedTuple
 
 from beanclear.books.idset import Ids
@@ -116,15 +116,38 @@ def resolved(action: str, paid: bool) -> str:
     return REFUNDED if paid else "closed before payment (no money moved)"
 
 
-def refund_of(action: str, amount: Decimal, refund_text: str, path: str, line: int, column: str) -> Decimal | None:
+def refund_of(action: str, amount: Decimal, refund_text: str, path: str, line: int, column: str,
+              buyer_paid: Decimal | None = None) -> Decimal | None:
     """What came back: the export's refund column where it states an amount (the amount
-    wins over the status: a `paid` order with a refund is partly refunded), else all of
-    it for a refunded order (a zero there means the export does not track it), None for
-    one partly refunded (the amount is not stated), else nothing."""
+    wins over the status: a `paid` order with a refund is partly refunded), read on the
+    receivable's basis (receivable_refund: `buyer_paid` is what the buyer paid of
+    `amount` where the receivable holds more), else all of it for a refunded order (a zero
+    there means the export does not track it), None for one partly refunded (the amount
+    is not stated), else nothing."""
     stated = parse_amount(refund_text, path, line, column) if refund_text else Decimal(0)
     if stated:
-        return stated
+        return receivable_refund(stated, amount, buyer_paid)
     return amount if action == REFUNDED else None if action == PARTLY else Decimal(0)
+
+
+def receivable_refund(stated: Decimal, amount: Decimal, buyer_paid: Decimal | None) -> Decimal:
+    """A refund an export states on the buyer's basis, on the receivable's. Where the
+    receivable `amount` holds more than the buyer paid (`buyer_paid`: a platform's or a
+    creator's subsidy, Alipay's red packet, a Taobao 店铺红包 inside its 总金额; README
+    "Shops and their orders"), the export's refund (退款金额) is what the buyer got back,
+    and the channels give back that part with the buyer's, in proportion (Alipay's 红包,
+    WeChat's 充值券, the platform's subsidy): the refund of the receivable is the stated
+    one grown by amount / buyer_paid. All the buyer paid is the whole receivable,
+    exactly; half of it, half, rounded half up to the places of the numbers read. A
+    refund above what the buyer paid cannot be on the buyer's basis: it is the
+    receivable's already, as stated; so is any refund of an order whose receivable is
+    what the buyer paid (no `buyer_paid`, or the same)."""
+    if buyer_paid is None or not 0 < buyer_paid < amount or stated > buyer_paid:
+        return stated
+    if stated == buyer_paid:
+        return amount
+    places = Decimal(1).scaleb(min(x.as_tuple().exponent for x in (stated, amount, buyer_paid)))
+    return (stated * amount / buyer_paid).quantize(places, ROUND_HALF_UP)
 
 
 class Columns:

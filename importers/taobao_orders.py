@@ -26,7 +26,8 @@ An export cut to some columns without 总金额 gives 买家应付货款 + 买�
 订单状态 decides whether money moved (both the export's words and the API's
 descriptions are known). 交易关闭 after payment (订单付款时间 filled) is a full
 refund; before payment it moved nothing and is skipped. 退款金额, where the export has
-it, is the refunded part of a paid order.
+it, is the refunded part of a paid order, what the buyer got back: the red packets
+inside the 总金额 go with it in proportion (shop.receivable_refund).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Importer(ShopImporter):
                 continue
             paid = parse_amount(get(row, "paid"), path, row.line, "买家实际支付金额")
             amount = owed(row, paid)
-            refunded = refund_of(action, amount, get(row, "refund"), path, row.line, "退款金额")
+            refunded = refund_of(action, amount, get(row, "refund"), path, row.line, "退款金额", buyer_paid=paid)
             when = self.local(parse_datetime(get(row, "created"), LOCAL_TIMES, path, row.line, "订单创建时间"))
             buyer_paid = {"buyer-paid": f"{in_places(paid, self.source.currency)}"} if paid != amount else {}
             self.book(out, path, Order(row.line, when, order_id, amount, self.source.currency, get(row, "title"),
