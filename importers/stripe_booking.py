@@ -10,9 +10,11 @@ say the same things (gross, fee, net, currency, category, source), so they book 
                                         Expenses:Chargebacks:Stripe -gross
     payout (legacy: transfer)           Assets:Transit:Stripe   -gross   ^payout-po_…
                                         Assets:Clearing:Stripe   net
+    topup (money from the bank)         Assets:Transit:Stripe   -gross
+                                        Assets:Clearing:Stripe   net
     fee (Stripe billing, Radar…)        Expenses:Fees:Stripe    -net
     reserved funds                      Assets:Reserve:Stripe   -net
-    transfer, topup, adjustment…        the first `rules:` pattern found in the description,
+    transfer, adjustment…               the first `rules:` pattern found in the description,
                                         else Assets:Suspense (a finding until reclassified)
 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
@@ -23,6 +25,16 @@ entry saying what both say, the report's payout link and the API's fee details (
 books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
+
+A top-up (`topup`, `tu_…`: the merchant's bank paying into the Stripe balance, a Connect
+platform funding its transfers) comes from the bank through the transit account, as a
+negative payout's money does: the bank's debit naming Stripe is booked there
+(banking.py), and the transit check pairs the two (transit._pair_top_ups), each a
+finding only where the other does not come within `bank_days`. A report's top-up row
+names the automatic payout its money went out in (`automatic_payout_id`): that link is
+the clearing check's, where the payout must equal its items; in transit the top-up is
+no part of that payout (transit._link_groups). A top-up's reversal (`topup_reversal`)
+is still booked by `rules:`.
 
 A refund that failed (`refund_failure`: the customer's bank refused it) gives its money
 back, and a payment that failed after it was booked (`charge_failure`: an ACH or SEPA
@@ -60,17 +72,17 @@ SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "paym
 CHARGEBACK = ("dispute", "dispute_reversal", "adjustment_chargeback")
 PAYOUT = ("payout",)
 PAYOUT_RETURN = ("payout_reversal", "payout_failure", "payout_cancel")
+TOP_UP = ("topup",)
 FEE = ("fee", "stripe_fee", "stripe_fx_fee", "tax", "tax_fee", "network_cost")
 RESERVE = ("risk_reserved_funds", "connect_reserved_funds", "reserve_transaction", "reserved_funds", "reserve_hold",
            "reserve_release", "payout_minimum_balance_hold", "payout_minimum_balance_release",
            "payment_network_reserve_hold", "payment_network_reserve_release")
-OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup",
-         "topup_reversal", "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
+OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup_reversal", "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
          "advance", "advance_funding", "anticipation_repayment", "anticipation_loan", "financing_paydown",
          "obligation_outbound", "obligation_reversal_inbound", "climate_order_purchase", "climate_order_refund",
          "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
          "payment_unreconciled")
-CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
+CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + TOP_UP + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
@@ -142,6 +154,10 @@ def book(txn: BalanceTxn, importer):
     elif cat in PAYOUT_RETURN:
         meta["payout-returned"] = txn.source
         links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
+        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
+                    posting(acc.clearing, txn.net, cur)]
+        payee = "Stripe"
+    elif cat in TOP_UP:   # from the bank: its debit meets it in transit (the module docstring)
         postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
                     posting(acc.clearing, txn.net, cur)]
         payee = "Stripe"
