@@ -200,3 +200,17 @@ def test_the_top_ups_payout_link_is_no_bank_credit_of_that_payout(tmp_path, monk
     assert not [f for f in findings(folder) if f[0] in ("payout-mismatch", "payout-missing")]
     assert f"bank B3 96.80 USD -> payout-{PO}\n" in run(folder, "match")
 
+
+def test_a_top_up_is_never_the_bank_credit_of_a_payout_of_its_amount(tmp_path, monkeypatch):
+    # the payout of 2,000.00 never reached the bank and the bank never paid the top-up of
+    # 2,000.00: a payout-missing and a top-up no debit answers, not one taken for the other
+    charge = row("txn_c1", "2026-03-02 15:00:00", "2062.10", "60.10", "charge", "ch_1", "Invoice INV-1")
+    payout = row("txn_p1", "2026-03-09 12:00:00", "-2002.00", "0.00", "payout", PO, "STRIPE PAYOUT", payout="")
+    top_up = row("txn_tu1", "2026-03-10 15:00:00", "2002.00", "0.00", "topup", TU, "Top-up for Connect payouts",
+                 payout=PO2, effective="2026-03-13 00:00:00")
+    transfer = row("txn_tr1", "2026-03-10 16:00:00", "-2002.00", "0.00", "transfer", "tr_1",
+                   "Transfer to acct_1Creator", payout=PO2, effective="2026-03-13 00:00:00")
+    folder = merchant(tmp_path, monkeypatch, stripe=[charge, top_up, transfer, payout, LATER, PAYOUT2],
+                      bank=[RENT, CREDIT2, INTEREST])
+    assert sorted((code, refs[0]) for code, refs, _ in findings(folder)) == [
+        ("bank-unmatched", "txn_tu1"), ("payout-missing", PO)]

@@ -18,9 +18,10 @@ credited in parts: _in_parts); a credit the bank converted, in the amount it sen
 Money goes the other way through transit too: a top-up of the channel from the bank
 (PayPal's "Bank Deposit to PP Account", Stripe's `topup`, booked transit -> clearing) is
 answered by the bank's debit naming the channel (banking.py books it bank -> transit), of
-the same amount, `bank_days` before or after it. Deadlines wait where the bank's
-statements do not reach (gaps.Horizon). No credit dated before a payout answers it, but
-where a bank further west still had the payout on the credit's day (arrived_by).
+the same amount, `bank_days` before or after it, and never is it a payout's credit.
+Deadlines wait where the bank's statements do not reach (gaps.Horizon). No credit dated
+before a payout answers it, but where a bank further west still had the payout on the
+credit's day (arrived_by).
 """
 
 from __future__ import annotations
@@ -104,7 +105,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     debits = [i for i in unlinked if id(i) in at_bank]
     paired = _pair_top_ups(debits, [i for i in unlinked if i.amount < 0 and _funding(i, channel)], window)
     payouts = [i for i in unlinked if i.amount > 0 and id(i) not in at_bank]
-    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired]
+    # a top-up is money from the bank: a bank debit answers it, never is it a payout's
+    # credit (one of a payout's amount took it, and the payout missing and the top-up no
+    # debit paid were no finding); a payout's money coming back answers that payout
+    top_ups = [i for i in unlinked if i.amount < 0 and _from_bank(i, channel)]
+    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired and not _from_bank(i, channel)]
     if answered is not None:   # what answers a bank debit, for matching and the actions to name
         for debit in debits:
             if id(debit) in paired:
@@ -223,12 +228,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
         elif _funding(credit, channel):
-            # money the channel took in from the bank (a PayPal bank deposit, a top-up)
-            # that no bank debit answered: the bank's statements judge it, once they
-            # cover the window either way (the debit may come before it)
+            # a payout's money coming back that no bank debit answered (it returned no
+            # credit of the bank) nor its payout: as a top-up no debit answers (below)
             if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of, holed):
-                findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
-                                            f"{credit.currency} from the bank, but no bank debit explains it"))
+                findings.append(_no_debit(credit, channel))
         elif judged == "before":
             # its payout left before the channel's statements begin: in none of them, and
             # the transit account is short of it for good (DESIGN §1: transit comes back to
@@ -242,6 +245,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                                         f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
                                         f"{channel.name} payout explains it"
                                         + _in_another_currency(credit, still_open, window, zone)))
+    for top_up in top_ups:
+        # money the channel took in from the bank (a PayPal bank deposit, a top-up) that no
+        # bank debit answered: the bank's statements judge it, once they cover the window
+        # either way (the debit may come before it)
+        if id(top_up) not in paired and _seen(horizon.around_bank(top_up.date, window), top_up, channel, horizon,
+                                              waiting, as_of, holed):
+            findings.append(_no_debit(top_up, channel))
     for payout in still_open:
         if any(c.currency == payout.currency and arrived_by(payout.entry, c.date, zone)
                and c.date <= payout.date + dt.timedelta(days=window) for c in set_aside):
@@ -638,6 +648,12 @@ def _unanswered(item: Item, channel, message: str) -> Finding:
                    item.currency, message, refs([item.entry]), **at_entry(item.entry))
 
 
+def _no_debit(top_up: Item, channel) -> Finding:
+    """bank-unmatched: money the channel took in from the bank that no bank debit answers."""
+    return _unanswered(top_up, channel, f"{channel.name} top-up of {_money(-top_up.amount)} {top_up.currency} "
+                       "from the bank, but no bank debit explains it")
+
+
 def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> dict[int, Item]:
     """The bank debits and top-ups that answer each other, each by its id -> the other:
     equal amounts at most `window` days apart, either way; each debit (in date order)
@@ -664,6 +680,13 @@ def _funding(item: Item, channel) -> bool:
     """Whether money out of transit went into the channel's own clearing account (a
     top-up from the bank, booked from the channel's statement), not to a bank account."""
     return any(p.account == channel.accounts.clearing for p in item.entry.postings)
+
+
+def _from_bank(item: Item, channel) -> bool:
+    """Whether money out of transit into the channel's clearing account is a top-up from
+    the bank (PayPal's bank deposit, Stripe's `topup` and negative payout), not a failed
+    payout's money coming back (`payout-returned`), which answers that payout."""
+    return _funding(item, channel) and not item.entry.meta.get("payout-returned")
 
 
 def _top_up(entry: data.Transaction, clearing: str) -> bool:
