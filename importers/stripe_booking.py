@@ -2,9 +2,11 @@
 reports, the legacy balance history CSV and the API's `balance_transaction` objects all
 say the same things (gross, fee, net, currency, category, source), so they book alike.
 
-    charge, refund, platform_earning…   Assets:Clearing:Stripe   net
+    charge, refund…                     Assets:Clearing:Stripe   net
                                         Expenses:Fees:Stripe     fee   (negative: fee returned)
                                         Income:Sales:Stripe     -gross
+    platform_earning, application_fee   Assets:Clearing:Stripe            net
+                                        Income:ApplicationFees:Stripe    -gross
     dispute, dispute_reversal           Assets:Clearing:Stripe       net
                                         Expenses:Chargebacks:Stripe  fee
                                         Expenses:Chargebacks:Stripe -gross
@@ -25,6 +27,12 @@ entry saying what both say, the report's payout link and the API's fee details (
 books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
+
+A Connect platform's application fees (`platform_earning`; `application_fee` in the
+collected fees export) are its income, but no card payment: Stripe charges no fee on
+them and the contract (`fees:`) prices payments. They go to the channel's application
+fees account, so that the fee check judges no fee on them and the report counts them in
+no sales, no fee rate, no refunds (their refunds alike).
 
 A top-up (`topup`, `tu_…`: the merchant's bank paying into the Stripe balance, a Connect
 platform funding its transfers) comes from the bank through the transit account, as a
@@ -67,8 +75,9 @@ from beanclear.importers.toolkit import StatementError, applied_rate, numeric_da
 from beanclear.statements.refund_orders import Names
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
-        "payment_reversal", "charge_failure", "partial_capture_reversal", "platform_earning",
-        "platform_earning_refund", "application_fee", "application_fee_refund")
+        "payment_reversal", "charge_failure", "partial_capture_reversal")
+# A Connect platform's application fees: its income, but no payment of the contract
+PLATFORM = ("platform_earning", "platform_earning_refund", "application_fee", "application_fee_refund")
 CHARGEBACK = ("dispute", "dispute_reversal", "adjustment_chargeback")
 PAYOUT = ("payout",)
 PAYOUT_RETURN = ("payout_reversal", "payout_failure", "payout_cancel")
@@ -82,7 +91,7 @@ OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure",
          "obligation_outbound", "obligation_reversal_inbound", "climate_order_purchase", "climate_order_refund",
          "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
          "payment_unreconciled")
-CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + TOP_UP + FEE + RESERVE + OTHER
+CATEGORIES = SALE + PLATFORM + CHARGEBACK + PAYOUT + PAYOUT_RETURN + TOP_UP + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
@@ -169,6 +178,8 @@ def book(txn: BalanceTxn, importer):
     else:
         if cat in SALE:
             other, fees = acc.sales, acc.fees
+        elif cat in PLATFORM:   # no sale: the fee check and the report's sales leave it out
+            other, fees = acc.application_fees, acc.fees
         elif cat in CHARGEBACK:
             other, fees = acc.chargebacks, acc.chargebacks
         else:
