@@ -86,7 +86,8 @@ FEE = ("fee", "stripe_fee", "stripe_fx_fee", "tax", "tax_fee", "network_cost")
 RESERVE = ("risk_reserved_funds", "connect_reserved_funds", "reserve_transaction", "reserved_funds", "reserve_hold",
            "reserve_release", "payout_minimum_balance_hold", "payout_minimum_balance_release",
            "payment_network_reserve_hold", "payment_network_reserve_release")
-OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup_reversal", "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
+OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup_reversal",
+         "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
          "advance", "advance_funding", "anticipation_repayment", "anticipation_loan", "financing_paydown",
          "obligation_outbound", "obligation_reversal_inbound", "climate_order_purchase", "climate_order_refund",
          "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
@@ -153,20 +154,15 @@ def book(txn: BalanceTxn, importer):
     links = []
     narration = txn.description or f"{cat.replace('_', ' ').capitalize()} {txn.source}".strip()
     payee = None
-    if cat in PAYOUT:
-        payout = txn.source or txn.payout or txn.id
-        meta.update({"id": payout, "balance-transaction": txn.id, "payout-id": payout, "source-id": ""})
-        links.append(link("payout-", payout))
-        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
-                    posting(acc.clearing, txn.net, cur)]
-        payee = "Stripe"
-    elif cat in PAYOUT_RETURN:
-        meta["payout-returned"] = txn.source
-        links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
-        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
-                    posting(acc.clearing, txn.net, cur)]
-        payee = "Stripe"
-    elif cat in TOP_UP:   # from the bank: its debit meets it in transit (the module docstring)
+    if cat in PAYOUT + PAYOUT_RETURN + TOP_UP:   # money between the bank and Stripe: through transit
+        if cat in PAYOUT:
+            payout = txn.source or txn.payout or txn.id
+            meta.update({"id": payout, "balance-transaction": txn.id, "payout-id": payout, "source-id": ""})
+            links.append(link("payout-", payout))
+        elif cat in PAYOUT_RETURN:
+            meta["payout-returned"] = txn.source
+            links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
+        # (a top-up: from the bank, its debit meets it in transit; the module docstring)
         postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
                     posting(acc.clearing, txn.net, cur)]
         payee = "Stripe"

@@ -121,7 +121,8 @@ def test_with_a_shop_an_application_fee_pays_no_order(tmp_path):
     # application fee moving it is neither a payment owing a fee nor one of no order
     folder = tmp_path / "m"
     (folder / "statements").mkdir(parents=True)
-    config = CONFIG.format(accounts="").replace("    shop: none", '    shop: billing\n    order_pattern: "(INV-\\\\d+)"')
+    config = CONFIG.format(accounts="").replace("    shop: none",
+                                                '    shop: billing\n    order_pattern: "(INV-\\\\d+)"')
     config += ("shops:\n  billing:\n    type: orders-csv\n    order_days: 3\n    currency: USD\n"
                "    columns: {order_id: Invoice ID, date: Date, amount: Total, status: Status, currency: Currency}\n"
                "    statuses: {booked: [paid]}\n")

@@ -171,7 +171,8 @@ def test_link_of_the_debit_to_its_top_up_says_the_check_pairs_them(tmp_path, mon
 
 def test_a_top_up_the_bank_never_debited_is_one_finding(tmp_path, monkeypatch):
     for api in (False, True):
-        folder = merchant(tmp_path / ("api" if api else "csv"), monkeypatch, bank=[RENT, CREDIT, CREDIT2, INTEREST], api=api)
+        folder = merchant(tmp_path / ("api" if api else "csv"), monkeypatch, bank=[RENT, CREDIT, CREDIT2, INTEREST],
+                          api=api)
         assert findings(folder) == [
             ("bank-unmatched", ("txn_tu1", TU) if api else ("txn_tu1", PO, TU),
              "stripe top-up of 2,000.00 USD from the bank, but no bank debit explains it")], api
