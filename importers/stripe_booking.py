@@ -2,17 +2,21 @@
 reports, the legacy balance history CSV and the API's `balance_transaction` objects all
 say the same things (gross, fee, net, currency, category, source), so they book alike.
 
-    charge, refund, platform_earning…   Assets:Clearing:Stripe   net
+    charge, refund…                     Assets:Clearing:Stripe   net
                                         Expenses:Fees:Stripe     fee   (negative: fee returned)
                                         Income:Sales:Stripe     -gross
+    platform_earning, application_fee   Assets:Clearing:Stripe            net
+                                        Income:ApplicationFees:Stripe    -gross
     dispute, dispute_reversal           Assets:Clearing:Stripe       net
                                         Expenses:Chargebacks:Stripe  fee
                                         Expenses:Chargebacks:Stripe -gross
     payout (legacy: transfer)           Assets:Transit:Stripe   -gross   ^payout-po_…
                                         Assets:Clearing:Stripe   net
+    topup (money from the bank)         Assets:Transit:Stripe   -gross
+                                        Assets:Clearing:Stripe   net
     fee (Stripe billing, Radar…)        Expenses:Fees:Stripe    -net
     reserved funds                      Assets:Reserve:Stripe   -net
-    transfer, topup, adjustment…        the first `rules:` pattern found in the description,
+    transfer, adjustment…               the first `rules:` pattern found in the description,
                                         else Assets:Suspense (a finding until reclassified)
 
 Items that name the payout that settles them (`automatic_payout_id`, legacy `Transfer`)
@@ -23,6 +27,22 @@ entry saying what both say, the report's payout link and the API's fee details (
 books/late_rows.py). A payout that failed or was reversed gives
 the money back to the clearing account under a link of its own: it is paid out again in
 a later payout, which is where the clearing check must find it.
+
+A Connect platform's application fees (`platform_earning`; `application_fee` in the
+collected fees export) are its income, but no card payment: Stripe charges no fee on
+them and the contract (`fees:`) prices payments. They go to the channel's application
+fees account, so that the fee check judges no fee on them and the report counts them in
+no sales, no fee rate, no refunds (their refunds alike).
+
+A top-up (`topup`, `tu_…`: the merchant's bank paying into the Stripe balance, a Connect
+platform funding its transfers) comes from the bank through the transit account, as a
+negative payout's money does: the bank's debit naming Stripe is booked there
+(banking.py), and the transit check pairs the two (transit._pair_top_ups), each a
+finding only where the other does not come within `bank_days`. A report's top-up row
+names the automatic payout its money went out in (`automatic_payout_id`): that link is
+the clearing check's, where the payout must equal its items; in transit the top-up is
+no part of that payout (transit._link_groups). A top-up's reversal (`topup_reversal`)
+is still booked by `rules:`.
 
 A refund that failed (`refund_failure`: the customer's bank refused it) gives its money
 back, and a payment that failed after it was booked (`charge_failure`: an ACH or SEPA
@@ -55,22 +75,24 @@ from beanclear.importers.toolkit import StatementError, applied_rate, numeric_da
 from beanclear.statements.refund_orders import Names
 
 SALE = ("charge", "payment", "refund", "payment_refund", "refund_failure", "payment_failure_refund",
-        "payment_reversal", "charge_failure", "partial_capture_reversal", "platform_earning",
-        "platform_earning_refund", "application_fee", "application_fee_refund")
+        "payment_reversal", "charge_failure", "partial_capture_reversal")
+# A Connect platform's application fees: its income, but no payment of the contract
+PLATFORM = ("platform_earning", "platform_earning_refund", "application_fee", "application_fee_refund")
 CHARGEBACK = ("dispute", "dispute_reversal", "adjustment_chargeback")
 PAYOUT = ("payout",)
 PAYOUT_RETURN = ("payout_reversal", "payout_failure", "payout_cancel")
+TOP_UP = ("topup",)
 FEE = ("fee", "stripe_fee", "stripe_fx_fee", "tax", "tax_fee", "network_cost")
 RESERVE = ("risk_reserved_funds", "connect_reserved_funds", "reserve_transaction", "reserved_funds", "reserve_hold",
            "reserve_release", "payout_minimum_balance_hold", "payout_minimum_balance_release",
            "payment_network_reserve_hold", "payment_network_reserve_release")
-OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup",
-         "topup_reversal", "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
+OTHER = ("transfer", "transfer_reversal", "transfer_cancel", "transfer_failure", "transfer_refund", "topup_reversal",
+         "adjustment", "other_adjustment", "contribution", "connect_collection_transfer",
          "advance", "advance_funding", "anticipation_repayment", "anticipation_loan", "financing_paydown",
          "obligation_outbound", "obligation_reversal_inbound", "climate_order_purchase", "climate_order_refund",
          "issuing_authorization_hold", "issuing_authorization_release", "issuing_transaction", "issuing_dispute",
          "payment_unreconciled")
-CATEGORIES = SALE + CHARGEBACK + PAYOUT + PAYOUT_RETURN + FEE + RESERVE + OTHER
+CATEGORIES = SALE + PLATFORM + CHARGEBACK + PAYOUT + PAYOUT_RETURN + TOP_UP + FEE + RESERVE + OTHER
 # Before April 2017 Stripe called payouts `transfer`: the ones to the merchant's own bank
 # read `STRIPE TRANSFER` (legacy balance history CSV, and the API's /v1/balance/history).
 OLD_PAYOUT = re.compile(r"STRIPE (TRANSFER|PAYOUT)", re.IGNORECASE)
@@ -143,16 +165,15 @@ def book(txn: BalanceTxn, importer):
     links = []
     narration = txn.description or f"{cat.replace('_', ' ').capitalize()} {txn.source}".strip()
     payee = None
-    if cat in PAYOUT:
-        payout = txn.source or txn.payout or txn.id
-        meta.update({"id": payout, "balance-transaction": txn.id, "payout-id": payout, "source-id": ""})
-        links.append(link("payout-", payout))
-        postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
-                    posting(acc.clearing, txn.net, cur)]
-        payee = "Stripe"
-    elif cat in PAYOUT_RETURN:
-        meta["payout-returned"] = txn.source
-        links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
+    if cat in PAYOUT + PAYOUT_RETURN + TOP_UP:   # money between the bank and Stripe: through transit
+        if cat in PAYOUT:
+            payout = txn.source or txn.payout or txn.id
+            meta.update({"id": payout, "balance-transaction": txn.id, "payout-id": payout, "source-id": ""})
+            links.append(link("payout-", payout))
+        elif cat in PAYOUT_RETURN:
+            meta["payout-returned"] = txn.source
+            links.append(link("payout-", txn.id))  # paid out again later: not an item of the failed payout
+        # (a top-up: from the bank, its debit meets it in transit; the module docstring)
         postings = [posting(acc.transit, -txn.gross, cur), posting(acc.fees, txn.fee, cur),
                     posting(acc.clearing, txn.net, cur)]
         payee = "Stripe"
@@ -164,6 +185,8 @@ def book(txn: BalanceTxn, importer):
     else:
         if cat in SALE:
             other, fees = acc.sales, acc.fees
+        elif cat in PLATFORM:   # no sale: the fee check and the report's sales leave it out
+            other, fees = acc.application_fees, acc.fees
         elif cat in CHARGEBACK:
             other, fees = acc.chargebacks, acc.chargebacks
         else:

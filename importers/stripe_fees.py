@@ -9,7 +9,7 @@ An application fee is the platform's income, paid into its Stripe balance:
       charge-id: "ch_3WXY901ZAB234567CDE"
       connected-account: "acct_1TEST005WXY901ZAB"
       Assets:Clearing:Stripe          2.50 EUR
-      Income:Sales:Stripe            -2.50 EUR
+      Income:ApplicationFees:Stripe  -2.50 EUR
 
 `Amount Refunded` (fees given back when the charge was refunded) books as a second
 entry `<fee id>/refund` on the same date: the export gives no refund date, which the

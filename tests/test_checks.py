@@ -994,7 +994,9 @@ def test_a_wallet_row_in_suspense_names_its_channel_not_a_bank(ledger):
     [found] = [f for f in ledger(SALE, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"), row)
                if f.code == "bank-unmatched"]
     assert (found.source, found.account) == ("wechat", "Assets:Clearing:WeChat")
-    assert found.message == "wechat row of money in of 120.00 CNY that no rule, payout or entry explains: *娜 转账"
+    assert found.message == ("wechat row of money in of 120.00 CNY that no rule books (a `rules:` pattern found in its "
+                             "text books such rows as they are imported; move this one's Assets:Suspense posting to "
+                             "the account it belongs to): *娜 转账")
 
 
 def test_a_credit_above_the_last_payout_past_the_channels_statements_waits(ledger):

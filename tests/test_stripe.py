@@ -103,7 +103,9 @@ def test_collected_fees_totals(cfg):
                      money=("Amount", "Amount Refunded"), currency="Currency", decimal_comma=True)["EUR"]
     assert sums == {"Amount": Decimal("7.00"), "Amount Refunded": Decimal("1.00")}
     assert totals(extraction.entries, CLEARING) == {"EUR": sums["Amount"] - sums["Amount Refunded"]}
-    assert totals(extraction.entries, SALES) == {"EUR": -Decimal("6.00")}
+    # the platform's income, no sale (a payment of the contract): its own account
+    assert totals(extraction.entries, "Income:ApplicationFees:Stripe") == {"EUR": -Decimal("6.00")}
+    assert totals(extraction.entries, SALES) == {}
 
 
 def test_api_list_totals_in_major_units(cfg):

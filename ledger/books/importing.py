@@ -30,7 +30,7 @@ from beanclear.books.rests import Rests
 from beanclear.importers.base import BatchOrders, Extraction, StatementImporter, off_by, route_batch
 from beanclear.importers.order_refs import GIFT_CARD, paid_by
 from beanclear.books.identify import _format_of, identify, read_as, statement_files, summary_file
-from beanclear.config.model import Bank, Shop
+from beanclear.config.model import Bank, Channel, Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
@@ -314,9 +314,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         # learned in, not into the closed one (statements/shop_refunds.py AfterClose)
         after_close = shop_refunds.AfterClose(closed.closed_months(config.books)) \
             if any(isinstance(r.importer.source, Shop) for r in live) else None
+        collected: set[str] = set()   # the application fees accounts its entries post to (opened_when_used)
         for result in ordered:
             name = result.importer.source.name
             result.after_others = name in wrote
+            fees = _collects_fees(result.importer.source, collected)
             meeting = late_rows.shared_rows(result.importer) if name in rows.held else None
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
@@ -340,6 +342,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             for at, entry in enumerate(entries):
                 given = entry
                 days.add(entry)
+                if fees and type(entry) is data.Transaction and any(p.account == fees for p in entry.postings):
+                    collected.add(fees)   # opened by the first entry posting to it
+                    fees = None
                 if older and type(entry) is data.Balance:
                     entry = _counted(entry, older)
                 if counting and isinstance(entry, data.Balance):   # with the money in flight at its day
@@ -522,7 +527,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
-            books.open_used(_gift_cards_used(live) | late.fx_used, changes)   # fx: refund_fx.across
+            books.open_used(_gift_cards_used(live) | collected | late.fx_used, changes)   # fx: refund_fx.across
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
@@ -568,6 +573,14 @@ def _gift_cards_used(live: list[FileResult]) -> set[str]:
                 for e in result.new):
             out.add(account)
     return out
+
+
+def _collects_fees(source, collected: set[str]) -> str | None:
+    """A channel's application fees account (config.opened_when_used: a Stripe Connect
+    platform's) that no entry of the import was found to post to yet, else None: the
+    import opens it where one does, so that books of no platform never gain it."""
+    fees = source.accounts.application_fees if isinstance(source, Channel) else None
+    return fees if fees and fees not in collected else None
 
 
 def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],

@@ -113,8 +113,8 @@ def findings(entries, config, as_of=None, index=None, cover=None, suspended=None
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{what} of {_money(abs(total))} {currency} that no rule, payout or entry "
-            f"explains{reverses}: {_text(entry)}", refs([entry]), **at_entry(entry)))
+            f"{what} of {_money(abs(total))} {currency} that {_unexplained(wallet, config)}{reverses}: "
+            f"{_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
 
 
@@ -370,6 +370,19 @@ def _what(total: Decimal, wallet: str | None, channel_of: dict) -> str:
     the channel whose `wallet` account it posts to (_where)."""
     return (f"{channel_of[wallet]} row of {'money in' if total < 0 else 'money out'}" if wallet else
             f"bank {'credit' if total < 0 else 'debit'}")
+
+
+def _unexplained(wallet: str | None, config) -> str:
+    """What nothing did of a line in suspense: of a bank line, explain it (a rule, a
+    payout, an entry); of a channel's row (`wallet`: the channel account it posts to, _where),
+    book it: the rows no account of the channel's takes (Stripe Connect's transfers and
+    adjustments, PayPal's payments sent, a wallet's transfers) are the rules' to book as
+    they are imported, and one already in the books is moved by hand (`book` takes bank
+    lines only)."""
+    if not wallet:
+        return "no rule, payout or entry explains"
+    return (f"no rule books (a `rules:` pattern found in its text books such rows as they are imported; move this "
+            f"one's {config.suspense} posting to the account it belongs to)")
 
 
 def _text(entry) -> str:

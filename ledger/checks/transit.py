@@ -16,11 +16,12 @@ channel's usual days to arrive, learnt from its credits: USUAL_FROM, WEEKDAY_FRO
 to LATE_DAYS past `bank_days`; credits that together make it (a payout the bank
 credited in parts: _in_parts); a credit the bank converted, in the amount it sent.
 Money goes the other way through transit too: a top-up of the channel from the bank
-(PayPal's "Bank Deposit to PP Account", booked transit -> clearing) is answered by the
-bank's debit naming the channel (banking.py books it bank -> transit), of the same
-amount, `bank_days` before or after it. Deadlines wait where the bank's statements do
-not reach (gaps.Horizon). No credit dated before a payout answers it, but where a bank
-further west still had the payout on the credit's day (arrived_by).
+(PayPal's "Bank Deposit to PP Account", Stripe's `topup`, booked transit -> clearing) is
+answered by the bank's debit naming the channel (banking.py books it bank -> transit), of
+the same amount, `bank_days` before or after it, and never is it a payout's credit.
+Deadlines wait where the bank's statements do not reach (gaps.Horizon). No credit dated
+before a payout answers it, but where a bank further west still had the payout on the
+credit's day (arrived_by).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     # a payout the bank credited and then returned: the return (a bank debit) is what the
     # channel's reversal answers, and the credit stays the payout's (_returned_at_bank)
     returned = _returned_at_bank(items, banks, window)
-    linked = _link_groups([i for i in items if id(i) not in returned] if returned else items)
+    linked = _link_groups([i for i in items if id(i) not in returned] if returned else items,
+                          channel.accounts.clearing)
     closed = set(returned)
     short: list[tuple] = []   # (ins, outs, group) of the linked groups the bank credited less than paid out
     for payout, group in sorted(linked.items()):
@@ -103,7 +105,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     debits = [i for i in unlinked if id(i) in at_bank]
     paired = _pair_top_ups(debits, [i for i in unlinked if i.amount < 0 and _funding(i, channel)], window)
     payouts = [i for i in unlinked if i.amount > 0 and id(i) not in at_bank]
-    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired]
+    # a top-up is money from the bank: a bank debit answers it, never is it a payout's
+    # credit (one of a payout's amount took it, and the payout missing and the top-up no
+    # debit paid were no finding); a payout's money coming back answers that payout
+    top_ups = [i for i in unlinked if i.amount < 0 and _from_bank(i, channel)]
+    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired and not _from_bank(i, channel)]
     if answered is not None:   # what answers a bank debit, for matching and the actions to name
         for debit in debits:
             if id(debit) in paired:
@@ -222,12 +228,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(_mismatch(payout, payout.amount, -credit.amount, [payout.entry, credit.entry],
                                       channel, account))
         elif _funding(credit, channel):
-            # money the channel took in from the bank (a PayPal bank deposit, a top-up)
-            # that no bank debit answered: the bank's statements judge it, once they
-            # cover the window either way (the debit may come before it)
+            # a payout's money coming back that no bank debit answered (it returned no
+            # credit of the bank) nor its payout: as a top-up no debit answers (below)
             if _seen(horizon.around_bank(credit.date, window), credit, channel, horizon, waiting, as_of, holed):
-                findings.append(_unanswered(credit, channel, f"{channel.name} top-up of {_money(-credit.amount)} "
-                                            f"{credit.currency} from the bank, but no bank debit explains it"))
+                findings.append(_no_debit(credit, channel))
         elif judged == "before":
             # its payout left before the channel's statements begin: in none of them, and
             # the transit account is short of it for good (DESIGN §1: transit comes back to
@@ -241,6 +245,13 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                                         f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
                                         f"{channel.name} payout explains it"
                                         + _in_another_currency(credit, still_open, window, zone)))
+    for top_up in top_ups:
+        # money the channel took in from the bank (a PayPal bank deposit, a top-up) that no
+        # bank debit answered: the bank's statements judge it, once they cover the window
+        # either way (the debit may come before it)
+        if id(top_up) not in paired and _seen(horizon.around_bank(top_up.date, window), top_up, channel, horizon,
+                                              waiting, as_of, holed):
+            findings.append(_no_debit(top_up, channel))
     for payout in still_open:
         if any(c.currency == payout.currency and arrived_by(payout.entry, c.date, zone)
                and c.date <= payout.date + dt.timedelta(days=window) for c in set_aside):
@@ -309,28 +320,47 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> dict[int, Item]:
     return out
 
 
-def _link_groups(items: list[Item]) -> dict[str, list[Item]]:
+def _link_groups(items: list[Item], clearing: str = "") -> dict[str, list[Item]]:
     """Transit items grouped by payout link, where an item naming two payouts (one bank
     credit for a batch) joins their groups. A failed payout's money coming back
     (`payout-returned`) is in the group of the payout it returns, whatever its links: a
     Stripe `payout_reversal` is linked to the later payout that pays it out again, which
-    is where the clearing check wants it, not where the transit account had it."""
+    is where the clearing check wants it, not where the transit account had it. A top-up
+    from the bank linked to the payout its money went out in (_paid_out_later: into
+    `clearing`) is in no group: the bank's debit answers it (_pair_top_ups)."""
     parent: dict[str, str] = {}
     root = functools.partial(_root, parent)
 
     returned = {id(i): link("payout-", i.entry.meta["payout-returned"]) for i in items
                 if i.entry.meta.get("payout-returned")}
+    apart = {id(i) for i in items if id(i) not in returned and _paid_out_later(i, clearing)}
     for item in items:
-        if id(item) not in returned:
+        if id(item) not in returned and id(item) not in apart:
             links = sorted(l for l in item.entry.links if l.startswith("payout-"))
             for other in links[1:]:
                 parent[root(other)] = root(links[0])
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         key = returned.get(id(item), item.payout)
-        if key:
+        if key and id(item) not in apart:
             groups[root(key)].append(item)
     return groups
+
+
+def _paid_out_later(item: Item, clearing: str) -> bool:
+    """Whether a top-up from the bank (money out of transit into the channel's `clearing`
+    account) is linked to the payout its money went out in later, not to itself: its
+    `payout-id` names another than its `id` (a Stripe report's `automatic_payout_id` on
+    its `topup` row; a negative payout and PayPal's bank deposit name themselves). That
+    link is the clearing check's, where the payout equals its items, the top-up among
+    them; in transit the top-up answers the bank's debit, never that payout's credit
+    (blind25: "payout of 1,459.44 USD arrived at the bank as 2,000.00 USD")."""
+    if item.amount >= 0 or item.payout is None or not clearing:
+        return False
+    meta = item.entry.meta
+    named = meta.get("payout-id")
+    return bool(named) and str(named) != str(meta.get("id")) and \
+        any(p.account == clearing for p in item.entry.postings)
 
 
 def _name_each_other(findings: list[Finding], credits: list[tuple[int, Item]], payouts: list[tuple[int, Item]]):
@@ -618,6 +648,12 @@ def _unanswered(item: Item, channel, message: str) -> Finding:
                    item.currency, message, refs([item.entry]), **at_entry(item.entry))
 
 
+def _no_debit(top_up: Item, channel) -> Finding:
+    """bank-unmatched: money the channel took in from the bank that no bank debit answers."""
+    return _unanswered(top_up, channel, f"{channel.name} top-up of {_money(-top_up.amount)} {top_up.currency} "
+                       "from the bank, but no bank debit explains it")
+
+
 def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> dict[int, Item]:
     """The bank debits and top-ups that answer each other, each by its id -> the other:
     equal amounts at most `window` days apart, either way; each debit (in date order)
@@ -644,6 +680,13 @@ def _funding(item: Item, channel) -> bool:
     """Whether money out of transit went into the channel's own clearing account (a
     top-up from the bank, booked from the channel's statement), not to a bank account."""
     return any(p.account == channel.accounts.clearing for p in item.entry.postings)
+
+
+def _from_bank(item: Item, channel) -> bool:
+    """Whether money out of transit into the channel's clearing account is a top-up from
+    the bank (PayPal's bank deposit, Stripe's `topup` and negative payout), not a failed
+    payout's money coming back (`payout-returned`), which answers that payout."""
+    return _funding(item, channel) and not item.entry.meta.get("payout-returned")
 
 
 def _top_up(entry: data.Transaction, clearing: str) -> bool:

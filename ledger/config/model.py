@@ -40,10 +40,13 @@ TITLES = {"wechat": "WeChat", "alipay": "Alipay", "paypal": "PayPal", "stripe": 
           "jd": "JD"}
 
 # Where each of a channel's accounts lives when the config does not say: `<root>:<Title>`
-# (savings and credit: wallets only).
+# (savings and credit: wallets only; application fees: Stripe only, ROLE_TYPES).
 ACCOUNT_ROOTS = {"clearing": "Assets:Clearing", "transit": "Assets:Transit", "sales": "Income:Sales",
                  "fees": "Expenses:Fees", "discounts": "Expenses:Discounts", "chargebacks": "Expenses:Chargebacks",
-                 "reserve": "Assets:Reserve", "savings": "Assets:Savings", "credit": "Liabilities:Credit"}
+                 "reserve": "Assets:Reserve", "savings": "Assets:Savings", "credit": "Liabilities:Credit",
+                 "application_fees": "Income:ApplicationFees"}
+# The channel types that have an account of a role, where not every type has one.
+ROLE_TYPES = {"savings": WALLET_TYPES, "credit": WALLET_TYPES, "application_fees": ("stripe",)}
 
 # Payout memos each channel type writes on the merchant's bank statement.
 PAYOUT_MEMOS = {"wechat": r"财付通|微信|tenpay|wechat", "stripe": r"stripe", "paypal": r"paypal",
@@ -115,6 +118,9 @@ class ChannelAccounts:
     reserve: str = ""       # money the channel holds back (payment holds, rolling reserves)
     savings: str = ""       # wallets: 余额宝 / 零钱通 / 小金库, the wallet's own savings balance
     credit: str = ""        # wallets: 花呗 / 分付 / 白条, consumer credit (a liability)
+    # Stripe: a Connect platform's application fees (`platform_earning`), its income but no
+    # payment of the contract: no sale, no fee owed; opened by the first entry posting to it
+    application_fees: str = ""
 
     def is_fee(self, account: str) -> bool:
         """The fee account or one of its sub-accounts: a fee a bookkeeper moved to
@@ -344,8 +350,12 @@ class Config:
     def opened_when_used(self) -> set[str]:
         """The accounts the config names that few books ever post to, opened with the first
         entry that does (Books.open_used), not with the rest: a Shopify shop's gift cards
-        (most shops never see one). The equity account is opened so too, by its openings."""
-        return {shop.accounts.gift_cards for shop in self.shops.values() if shop.accounts.gift_cards}
+        (most shops never see one), a Stripe account's application fees (a Connect
+        platform's). The equity account is opened so too, by its openings. One a rule
+        names too is opened with the rest (a bank line may post to it first)."""
+        later = {shop.accounts.gift_cards for shop in self.shops.values() if shop.accounts.gift_cards}
+        later |= {ch.accounts.application_fees for ch in self.channels.values() if ch.accounts.application_fees}
+        return later - {rule.account for rule in self.rules} if later else later
 
     def openings(self) -> list[tuple[str, str, "Opening"]]:
         """(account, currency, opening balance) of every source that states one."""

@@ -19,6 +19,7 @@ from beanclear.config.model import (
     COLUMN_MAPPED_CHANNELS,
     CURRENCY_RE,
     PAYOUT_MEMOS,
+    ROLE_TYPES,
     SELF_DESCRIBING_BANKS,
     SHOP_TYPES,
     STATED_METHODS,
@@ -308,9 +309,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
         raise ConfigError(f"{node.path}.type: missing (expected one of {' | '.join(CHANNEL_TYPES)})")
     kind = keys["type"].choice(CHANNEL_TYPES)
     title = title_of(name)
-    wallet = ("savings", "credit")
     defaults = {role: f"{root}:{title}" for role, root in ACCOUNT_ROOTS.items()
-                if kind in WALLET_TYPES or role not in wallet}
+                if kind in ROLE_TYPES.get(role, (kind,))}
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
     accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
                                   for role, default in defaults.items()})
