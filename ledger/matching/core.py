@@ -54,6 +54,7 @@ from beanclear.checks import acks, transit
 from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
 from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_words
 from beanclear.checks.pooled import pooled, with_fellows
+from beanclear.checks.reversals import reverses
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import CHANNEL_REF_KEYS, InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -352,10 +353,10 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         from beanclear.checks.suspense import reclassified
         answered = {id(line) for _, line in reclassified(entries, config)}
         lines = [line for line in lines if id(line.entry) not in answered]
-    if any(line.counter == suspense and str(line.entry.meta.get("reversal", "")).lower() == "true"
-           for line in lines):
-        # a line and the bank's reversal of it, both in suspense, explain each other (as
-        # the check says: checks/suspense.py): nothing to propose, book or link
+    if any(reverses(line.entry) for line in lines):
+        # a line and the bank's reversal of it, both in suspense or both in a transit
+        # account, explain each other (as the check says: checks/reversals.py): nothing
+        # to propose, book or link
         from beanclear.checks.suspense import reversed_pairs
         pairs = {id(e) for pair in reversed_pairs(entries, config) for e in pair}
         lines = [line for line in lines if id(line.entry) not in pairs]
