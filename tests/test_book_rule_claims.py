@@ -171,3 +171,53 @@ def test_a_line_of_a_closed_month_stays_and_is_said(tmp_path, monkeypatch):
     assert text(folder, "main/2026/2026-01.beancount") == closed
     assert unmatched(folder) == ["MT0001", "WL0000"]
 
+
+
+def test_a_rule_written_by_hand_is_named_by_the_finding_and_proposed_by_match(tmp_path):
+    folder = merchant(tmp_path)
+    with open(folder / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("rules:\n  - {match: WORLDLINE GERMANY, account: Income:Sales:Terminal}\n")
+    said = run(folder, "check")
+    assert ("bank-unmatched 2026-02-03 main     429.56 EUR: bank credit of 429.56 EUR left in Assets:Suspense by its "
+            "import, which rule 'WORLDLINE GERMANY' -> Income:Sales:Terminal of config.yaml claims now (`beanclear "
+            "book WL0002 Income:Sales:Terminal` books it there): WORLDLINE GERMANY GMBH WL ABRECHNUNG 2026-02-02 TID "
+            "66120457 [WL0002]") in said, said
+    assert "bank debit of 45.00 EUR that no rule, payout or entry explains: METRO AG EINKAUF 4711" in said
+    proposals = json.loads(run(folder, "match", "--format", "json"))["proposals"]
+    assert [(p["bank_refs"], p["stage"], p["confident"], p["account"], p["reasons"]) for p in proposals] == [
+        ([ref], "rule", True, "Income:Sales:Terminal",
+         ["rule 'WORLDLINE GERMANY' -> Income:Sales:Terminal of config.yaml claims its text now (its import left it "
+          "in Assets:Suspense)"])
+        for ref in ("WL0001", "WL0002", "WL0003")]
+    old = text(folder)
+    run(folder, "match", "--apply")
+    new = old
+    for ref, amount in (("WL0001", "410.17"), ("WL0002", "429.56"), ("WL0003", "283.44")):
+        new = new.replace(*booked("2026-02", ref, amount))
+    assert text(folder) == new
+    assert unmatched(folder) == ["MT0001"]
+    assert json.loads(run(folder, "match", "--format", "json"))["proposals"] == []   # applied: nothing again
+
+
+def test_the_rule_book_added_names_the_lines_it_left_in_a_closed_month(tmp_path):
+    # the lines `book --rule` leaves (a closed month's) are told the rule and the command
+    january = [("2026-01-20", "CRDT", "301.10", "WL0000", WL, "WL ABRECHNUNG 2026-01-19 TID 66120457")]
+    folder = merchant(tmp_path, january + LINES, start="2026-01-01")
+    run(folder, "close", "2026-01")
+    run(folder, "book", "WL0001", "Income:Sales:Terminal", "--rule", "WORLDLINE GERMANY")
+    said = run(folder, "check")
+    assert ("bank credit of 301.10 EUR left in Assets:Suspense by its import, which rule 'WORLDLINE GERMANY' -> "
+            "Income:Sales:Terminal of config.yaml claims now (`beanclear book WL0000 Income:Sales:Terminal` books it "
+            "there)") in said, said
+
+
+def test_the_months_report_lists_each_line_the_rule_booked_as_resolved(tmp_path):
+    folder = merchant(tmp_path)
+    run(folder, "book", "WL0001", "Income:Sales:Terminal", "--rule", "WORLDLINE GERMANY")
+    report = json.loads(run(folder, "report", "2026-02", "--format", "json"))
+    assert sorted((f["refs"][0], f["status"], f["resolution"], "no rule, payout or entry explains" in f["message"])
+                  for f in report["findings"] if f["code"] == "bank-unmatched") == [
+        ("MT0001", "open", "", True),
+        ("WL0001", "resolved", "booked to Income:Sales:Terminal", True),
+        ("WL0002", "resolved", "booked to Income:Sales:Terminal", True),
+        ("WL0003", "resolved", "booked to Income:Sales:Terminal", True)]

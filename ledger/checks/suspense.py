@@ -107,12 +107,28 @@ def findings(entries, config, as_of=None, index=None, cover=None, suspended=None
             f" (the bank marks it a reversal, and no {_what(-total, wallet, channel_of)} of {_money(abs(total))} "
             f"{currency} it reverses waits in {config.suspense} from the {REVERSAL_DAYS} days before it: "
             "book it where that line is booked)")
+        # (a line booked from here, put back by the month report to judge its month: as it was then)
+        rule = _claiming(entry, bank_of.get(bank), -total, config) \
+            if bank and config.rules and "booked-from" not in entry.meta else None
+        if rule is not None:   # imported before the rule was written: `book` (or match) books it there
+            why = (f"left in {config.suspense} by its import, which rule {rule.pattern.pattern!r} -> {rule.account} "
+                   f"of config.yaml claims now (`beanclear book {refs([entry])[0]} {rule.account}` books it there)")
+        else:
+            why = f"that no rule, payout or entry explains{reverses}"
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{what} of {_money(abs(total))} {currency} that no rule, payout or entry "
-            f"explains{reverses}: {_text(entry)}", refs([entry]), **at_entry(entry)))
+            f"{what} of {_money(abs(total))} {currency} {why}: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
+
+
+def _claiming(entry, bank: str | None, amount: Decimal, config):
+    """The rule of config.yaml the import would book a line in suspense by now (a rule
+    written since it was imported: banking.claiming_rule), read on the text the
+    statement gave it; or None."""
+    from beanclear.importers.banking import claiming_rule   # (only where rules and lines in suspense are)
+    text = str(entry.meta.get("statement-text") or _text(entry))
+    return claiming_rule(config, bank, amount, text)
 
 
 def landed_elsewhere(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Landed]:
