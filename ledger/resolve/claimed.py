@@ -1,8 +1,8 @@
 """The lines in suspense a rule of config.yaml claims: `book --rule` books them too.
 
 A rule is a person's word that lines of its text go to its account: the import books
-such lines itself from then on (importers/banking.py explaining_account: a channel's
-payout memo first, then the first rule that finds the text). Lines imported before it
+such lines itself from then on (importers/banking.py claiming_rule: the first rule that
+finds the text, where no channel's payout memo comes before it). Lines imported before it
 wait in suspense, each a bank-unmatched, where one `book` per line was the way (a blind
 tester's 25 Worldline settlements after `book WL0001 Income:Sales:Terminal --rule
 "WORLDLINE GERMANY"`). So `book --rule` books, in its one write, every other open line in
@@ -35,8 +35,9 @@ def claiming(config, rule, account: str, added: bool):
 
 def claimed(config, entries, account: str, but=None) -> list:
     """The open bank lines in suspense (the module docstring) that the import, by
-    `config`, would book to `account` now, in the books' order; `but`: an entry to leave out."""
-    from beanclear.importers.banking import explaining_account
+    `config`, would book to `account` now (a rule of that account the first to find their
+    text: claiming_rule), in the books' order; `but`: an entry to leave out."""
+    from beanclear.importers.banking import claiming_rule
     from beanclear.resolve.booking import as_bank_line, statement_text
     suspense = config.suspense
     banks = {b.account: name for name, b in config.banks.items()}
@@ -48,7 +49,8 @@ def claimed(config, entries, account: str, but=None) -> list:
         line = as_bank_line(entry, banks, suspense)
         if line is None or line.counter != suspense or line.split:
             continue
-        if explaining_account(config, banks[line.bank_account], line.amount, statement_text(line)) == account:
+        rule = claiming_rule(config, banks[line.bank_account], line.amount, statement_text(line))
+        if rule is not None and rule.account == account:
             found.append(line)
     if not found:
         return []
