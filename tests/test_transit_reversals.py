@@ -121,6 +121,14 @@ def test_a_duplicate_credit_the_bank_reversed_is_no_finding(tmp_path):
     assert found(folder) == [] and transit(folder) == 0
 
 
+def test_a_storno_nine_days_after_the_double_credit_still_takes_it(tmp_path):
+    # the tester's whole merchant (gen_storno.py): credited twice on 02-03, the second
+    # reversed on 02-12, seven working days on; a week was too short, two findings again
+    storno = ("2026-02-14",) + STORNO[1:]
+    folder = merchant(tmp_path, FIRST, TWICE, OTHER, storno)
+    assert found(folder) == []
+
+
 def test_a_duplicate_credit_the_bank_did_not_reverse_is_one_finding(tmp_path):
     # must not fire: the tester's planted double credit, never reversed
     folder = merchant(tmp_path, FIRST, TWICE, OTHER)
@@ -133,7 +141,7 @@ def test_a_duplicate_credit_the_bank_did_not_reverse_is_one_finding(tmp_path):
     # not marked a reversal by the bank: two lines, each to explain
     ("2026-02-08", "DBIT", "98.25", "DB0004", f"RUECKBUCHUNG STRIPE PAYOUT {A}"),
     # further back than REVERSAL_DAYS
-    ("2026-02-13", "DBIT", "98.25", "DB0004", f"STORNO STRIPE PAYOUT {A}", True),
+    ("2026-02-20", "DBIT", "98.25", "DB0004", f"STORNO STRIPE PAYOUT {A}", True),
 ])
 def test_a_reversal_that_reverses_no_line_in_transit_stays_bank_unmatched(tmp_path, storno):
     folder = merchant(tmp_path, FIRST, TWICE, OTHER, storno)

@@ -28,11 +28,13 @@ from collections.abc import Callable, Hashable
 
 from beanclear.checks.items import Item
 
-# A bank's reversal (storno) of a line comes the same day or within a few working days:
-# a week, a weekend and a holiday within it. A line's reversal later than that is no
+# A bank's reversal (storno) of a line comes the same day or within the days its own
+# reconciliation takes to find the line wrong: two weeks, weekends and a holiday within
+# them (a blind tester's double credit of 02-03 was reversed on 02-12, seven working
+# days on: a week left both lines findings). A line's reversal later than that is no
 # pair of this rule's (a person books both), and the books carried forward read back
 # further (periods/forward.py lookback).
-REVERSAL_DAYS = 7
+REVERSAL_DAYS = 14
 
 
 def reverses(entry) -> bool:

@@ -34,8 +34,9 @@ A line the bank marks a reversal (`reversal: "true"`: MT940 `RD`/`RC`, CAMT.053
 the rule of reversals.py (which the transit check reads for the two booked in transit):
 the reversal takes the nearest earlier open line there of the same bank account (or
 wallet), of the opposite amount in the same currency and no reversal itself, dated at
-most REVERSAL_DAYS before it, its text's first, and the two are no finding (a blind tester's MT940 `D50,` and its same-day `RD50,` "STORNO …" were two
-bank-unmatched of 50.00, and `match` offered both as open lines):
+most REVERSAL_DAYS before it, its text's first, and the two are no finding (a blind
+tester's MT940 `D50,` and its same-day `RD50,` "STORNO …" were two bank-unmatched of
+50.00, and `match` offered both as open lines):
 
     2026-12-02 * "CHINA POST EMS" "SHIPPING INVOICE 4411"
       Assets:Bank:Rabo          -50.00 EUR
@@ -78,11 +79,10 @@ from beancount.core import data
 from beanclear.checks import reversals
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
+from beanclear.checks.reversals import REVERSAL_DAYS, reverses as _reverses
 from beanclear.checks.transit import LATE_DAYS, _named_by_credits, arrived_by, named_id, text_words
 from beanclear.config.model import WALLET_TYPES
-from beanclear.checks.reversals import REVERSAL_DAYS, reverses as _reverses
 from beanclear.statements.cut_over import is_own
-
 
 
 def findings(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Finding]:
