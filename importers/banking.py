@@ -256,6 +256,17 @@ def explaining_account(config, bank: str | None, amount: Decimal, text: str) -> 
     return rule_account(config, text) or config.suspense
 
 
+def claiming_rule(config, bank: str | None, amount: Decimal, text: str):
+    """The rule of config.yaml by which the import books such a line now (explaining_account:
+    the first rule that finds `text`, where no channel's payout memo comes before it), or
+    None: what `book --rule`, the suspense check and `match` say of a line in suspense a
+    rule written since its import claims (resolve/claimed.py)."""
+    first = next((rule for rule in config.rules if rule.pattern.search(text)), None)
+    if first is None or explaining_account(config, bank, amount, text) != first.account:
+        return None
+    return first
+
+
 
 
 def booked_as(config, bank_account: str, account: str) -> tuple[str, str | None]:

@@ -175,7 +175,7 @@ def test_a_lone_reversal_says_so_and_where_it_goes(tmp_path):
     out = run(folder, "check")
     assert ("bank-unmatched 2026-12-03 eubank   50.00 EUR: bank credit of 50.00 EUR that no rule, payout or entry "
             "explains (the bank marks it a reversal, and no bank debit of 50.00 EUR it reverses waits in "
-            "Assets:Suspense from the 7 days before it: book it where that line is booked): CHINA POST EMS STORNO "
+            "Assets:Suspense from the 14 days before it: book it where that line is booked): CHINA POST EMS STORNO "
             "4411") in out, out
     run(folder, "book", "BREF2", "Expenses:Shipping")
     assert run(folder, "check").startswith("0 errors, 0 warnings")

@@ -30,12 +30,13 @@ answering no line (of the wrong sign, say) is a finding of its own, saying so, n
 credit was both, and January could not close).
 
 A line the bank marks a reversal (`reversal: "true"`: MT940 `RD`/`RC`, CAMT.053
-`RvslInd`) and the line it reverses explain each other where both sit in suspense: the
-reversal takes the nearest earlier open line there of the same bank account (or wallet),
-of the opposite amount in the same currency and no reversal itself, dated at most
-REVERSAL_DAYS before it (of the same day, one listed before it first), and the two are
-no finding (a blind tester's MT940 `D50,` and its same-day `RD50,` "STORNO …" were two
-bank-unmatched of 50.00, and `match` offered both as open lines):
+`RvslInd`) and the line it reverses explain each other where both sit in suspense, by
+the rule of reversals.py (which the transit check reads for the two booked in transit):
+the reversal takes the nearest earlier open line there of the same bank account (or
+wallet), of the opposite amount in the same currency and no reversal itself, dated at
+most REVERSAL_DAYS before it, its text's first, and the two are no finding (a blind
+tester's MT940 `D50,` and its same-day `RD50,` "STORNO …" were two bank-unmatched of
+50.00, and `match` offered both as open lines):
 
     2026-12-02 * "CHINA POST EMS" "SHIPPING INVOICE 4411"
       Assets:Bank:Rabo          -50.00 EUR
@@ -75,17 +76,13 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.checks import reversals
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
+from beanclear.checks.reversals import REVERSAL_DAYS, reverses as _reverses
 from beanclear.checks.transit import LATE_DAYS, _named_by_credits, arrived_by, named_id, text_words
 from beanclear.config.model import WALLET_TYPES
 from beanclear.statements.cut_over import is_own
-
-# A bank's reversal (storno) of a line comes the same day or within a few working days:
-# a week, a weekend and a holiday within it. A line's reversal later than that is no
-# pair of this rule's (a person books both), and the books carried forward read back
-# further (periods/forward.py lookback).
-REVERSAL_DAYS = 7
 
 
 def findings(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Finding]:
@@ -110,12 +107,28 @@ def findings(entries, config, as_of=None, index=None, cover=None, suspended=None
             f" (the bank marks it a reversal, and no {_what(-total, wallet, channel_of)} of {_money(abs(total))} "
             f"{currency} it reverses waits in {config.suspense} from the {REVERSAL_DAYS} days before it: "
             "book it where that line is booked)")
+        # (a line booked from here, put back by the month report to judge its month: as it was then)
+        rule = _claiming(entry, bank_of.get(bank), -total, config) \
+            if bank and config.rules and "booked-from" not in entry.meta else None
+        if rule is not None:   # imported before the rule was written: `book` (or match) books it there
+            why = (f"left in {config.suspense} by its import, which rule {rule.pattern.pattern!r} -> {rule.account} "
+                   f"of config.yaml claims now (`beanclear book {refs([entry])[0]} {rule.account}` books it there)")
+        else:
+            why = f"that {_unexplained(wallet, config)}{reverses}"
         out.append(Finding(
             "bank-unmatched", entry.date, bank_of.get(bank, "") or channel_of.get(wallet, ""),
             bank or wallet or config.suspense, abs(total), currency,
-            f"{what} of {_money(abs(total))} {currency} that {_unexplained(wallet, config)}{reverses}: "
-            f"{_text(entry)}", refs([entry]), **at_entry(entry)))
+            f"{what} of {_money(abs(total))} {currency} {why}: {_text(entry)}", refs([entry]), **at_entry(entry)))
     return out
+
+
+def _claiming(entry, bank: str | None, amount: Decimal, config):
+    """The rule of config.yaml the import would book a line in suspense by now (a rule
+    written since it was imported: banking.claiming_rule), read on the text the
+    statement gave it; or None."""
+    from beanclear.importers.banking import claiming_rule   # (only where rules and lines in suspense are)
+    text = str(entry.meta.get("statement-text") or _text(entry))
+    return claiming_rule(config, bank, amount, text)
 
 
 def landed_elsewhere(entries, config, as_of=None, index=None, cover=None, suspended=None) -> list[Landed]:
@@ -174,43 +187,38 @@ def reclassified(entries, config) -> list[tuple]:
 
 
 def reversed_pairs(entries, config) -> list[tuple]:
-    """(the entry of a line in suspense, the entry of the bank's reversal of it) of every
-    pair that explains itself (the module docstring), in the reversals' order; the lines a
-    person's entry reclassified take part in none."""
+    """(the entry of a line, the entry of the bank's reversal of it) of every pair that
+    explains itself (reversals.py), in suspense (the module docstring: the lines a
+    person's entry reclassified take part in none), then in each channel's transit
+    account, as its check pairs them (transit.check_transit), in the reversals' order."""
     if not any(_reverses(e) for e in entries if type(e) is data.Transaction):   # (most books: none)
         return []
     bank_of, channel_of = _owners(config)
-    lines, moves = _lines(postings_by_account(entries, {config.suspense}).get(config.suspense, []),
-                          set(bank_of) | set(channel_of))
+    index = _index(entries, config)
+    lines, moves = _lines(index.get(config.suspense, []), set(bank_of) | set(channel_of))
     answered, _ = _answered(lines, moves)
-    paired = _reversals([line for line in lines if id(line) not in answered], bank_of, channel_of)
-    return [(line.entry, other.entry) for line, other in paired.values() if _reverses(other.entry)]
+    paired = list(_reversals([line for line in lines if id(line) not in answered], bank_of, channel_of).values())
+    for channel in config.channels.values():
+        paired += reversals.in_transit(index.get(channel.accounts.transit, []), bank_of).values()
+    return [(line.entry, other.entry) for line, other in paired if _reverses(other.entry)]
 
 
 def reversed_line(entries, config, entry):
-    """The entry `entry`'s line in suspense makes a pair with (reversed_pairs), or None."""
+    """The entry `entry`'s line makes a pair with (reversed_pairs), or None."""
     for line, reversal in reversed_pairs(entries, config):
         if entry is line or entry is reversal:
             return reversal if entry is line else line
     return None
 
 
-def _reverses(entry) -> bool:
-    return str(entry.meta.get("reversal", "")).lower() == "true"
-
-
 def _reversals(lines: list[Item], bank_of: dict, channel_of: dict) -> dict[int, tuple[Item, Item]]:
     """id(line) -> (line, the line it pairs with) of each line among `lines` (open lines
-    in suspense) that a reversal there takes, and of each such reversal: in book order,
-    a reversal takes the nearest earlier open line of its account, the opposite amount
-    in its currency, no reversal, at most REVERSAL_DAYS before it (of its own day, one
-    listed before it first, else the first listed after it). So does a wallet's refund
-    that names its payment (`refund-of`) and gives all of it back."""
-    reversals = [line for line in lines if _reverses(line.entry)]
+    in suspense) that a reversal there takes, and of each such reversal (reversals.pairs:
+    the rule, as in transit). So does a wallet's refund that names its payment
+    (`refund-of`) and gives all of it back."""
     refunds = [line for line in lines if line.entry.meta.get("refund-of")]
-    if not reversals and not refunds:
+    if not refunds and not any(_reverses(line.entry) for line in lines):
         return {}
-    from beanclear.periods.forward import CARRIED_ID
 
     def account(line):
         bank, wallet = _where(line.entry, bank_of, channel_of)
@@ -226,29 +234,7 @@ def _reversals(lines: list[Item], bank_of: dict, channel_of: dict) -> dict[int, 
                 and (paid.currency, paid.amount) == (refund.currency, -refund.amount) \
                 and account(paid) == account(refund) and account(paid):
             out[id(paid)], out[id(refund)] = (paid, refund), (refund, paid)
-
-    def place(line):
-        meta = line.entry.meta
-        return line.date, str(meta.get("filename", "")), meta.get("lineno", 0), str(meta.get("id", ""))
-
-    waiting: dict[tuple, list[Item]] = defaultdict(list)
-    for line in lines:
-        if not _reverses(line.entry) and not str(line.entry.meta.get("id", "")).startswith(CARRIED_ID) \
-                and id(line) not in out:
-            waiting[(account(line), line.currency, line.amount)].append(line)
-    span = dt.timedelta(days=REVERSAL_DAYS)
-    for reversal in sorted(reversals, key=place):
-        if id(reversal) in out:
-            continue
-        key = (account(reversal), reversal.currency, -reversal.amount)
-        here = place(reversal)
-        fits = [line for line in waiting.get(key, ()) if reversal.date - span <= line.date <= reversal.date]
-        if not key[0] or not fits:
-            continue
-        before = [line for line in fits if place(line) < here]
-        line = max(before, key=place) if before else min(fits, key=place)
-        waiting[key].remove(line)
-        out[id(line)], out[id(reversal)] = (line, reversal), (reversal, line)
+    out.update(reversals.pairs(lines, account, taken=set(out)))
     return out
 
 

@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.checks import reversals
 from beanclear.checks.findings import Finding, at_entry, shown_on
 from beanclear.checks.items import WRITE_OFF, Item, _money, postings_by_account, refs, written_off
 from beanclear.checks.sums import batched, pair_or_run
@@ -76,6 +77,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     holed = {} if holed is None else holed
     early = {} if early is None else early
     findings = []
+    # a bank line and the bank's own reversal of it, both booked here (a payout credited
+    # twice, the second credit reversed): they explain each other, as in suspense
+    reversed_ = reversals.in_transit(items, banks)
+    if reversed_:
+        items = [i for i in items if id(i) not in reversed_]
     # a payout the bank credited and then returned: the return (a bank debit) is what the
     # channel's reversal answers, and the credit stays the payout's (_returned_at_bank)
     returned = _returned_at_bank(items, banks, window)

@@ -12,6 +12,9 @@ or not, waits for that credit only (OpenItem.paired), not for any line of its am
 
 Stages, in order; the first that explains a line wins, and says so in the reasons:
 
+0. **rule**: a line in suspense that a rule of config.yaml written since its import
+   claims (banking.claiming_rule) is proposed for the rule's account, confident, as the
+   import would book it now;
 1. **exact**: a payout id, order id or reference of the item appears in the line's
    memo or payee, and the amounts are equal;
 2. **groups**: one line equals several items of one channel in the date window (a bank
@@ -54,6 +57,7 @@ from beanclear.checks import acks, transit
 from beanclear.checks.items import REF_KEYS, Item, posted, postings_by_account
 from beanclear.checks.transit import SHORT_NUMBER, arrived_by, named_id, text_words
 from beanclear.checks.pooled import pooled, with_fellows
+from beanclear.checks.reversals import reverses
 from beanclear.checks.sums import pair_or_run, runs_summing_to
 from beanclear.checks.orders import CHANNEL_REF_KEYS, InCurrency
 from beanclear.checks.reconcile import as_of, collector_paused
@@ -352,10 +356,10 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         from beanclear.checks.suspense import reclassified
         answered = {id(line) for _, line in reclassified(entries, config)}
         lines = [line for line in lines if id(line.entry) not in answered]
-    if any(line.counter == suspense and str(line.entry.meta.get("reversal", "")).lower() == "true"
-           for line in lines):
-        # a line and the bank's reversal of it, both in suspense, explain each other (as
-        # the check says: checks/suspense.py): nothing to propose, book or link
+    if any(reverses(line.entry) for line in lines):
+        # a line and the bank's reversal of it, both in suspense or both in a transit
+        # account, explain each other (as the check says: checks/reversals.py): nothing
+        # to propose, book or link
         from beanclear.checks.suspense import reversed_pairs
         pairs = {id(e) for pair in reversed_pairs(entries, config) for e in pair}
         lines = [line for line in lines if id(line.entry) not in pairs]
@@ -875,7 +879,7 @@ def _match(entries, config, load=None, gathered=None) -> list[Proposal]:
     tolerance = config.match.tolerance
     proposals: list[Proposal] = []
     pending = list(lines)
-    for stage in (_exact, _groups_one_line, _groups_many_lines, _fuzzy):
+    for stage in (_rules, _exact, _groups_one_line, _groups_many_lines, _fuzzy):
         pending = stage(pending, index, tolerance, proposals, config)
     proposals += _history(pending, history, config, index)
     return proposals
@@ -885,6 +889,32 @@ def _claim(index: Index, proposal: Proposal, proposals: list) -> None:
     proposals.append(proposal)
     if proposal.confident:
         index.taken.update(id(i) for i in proposal.items)
+
+
+def _rules(lines, index, tolerance, proposals, config):
+    """A line in suspense that a rule of config.yaml claims now (written since its
+    import: banking.claiming_rule) is proposed for the rule's account, confident, as the
+    import would book it: before any item, as the import reads the rules before a line
+    is left to matching (a blind tester's Worldline settlements, left in suspense after
+    `book --rule` added their rule, were offered only for review by history)."""
+    if not config.rules:
+        return lines
+    from beanclear.importers.banking import booked_as, claiming_rule
+    from beanclear.resolve.booking import statement_text
+    banks = {b.account: name for name, b in config.banks.items()}
+    rest = []
+    for line in lines:
+        rule = claiming_rule(config, banks.get(line.bank_account), line.amount, statement_text(line)) \
+            if line.counter == config.suspense and not line.split else None
+        # (a rule naming another bank's account books a transfer, with its other side: `book` does)
+        if rule is None or index.refused(line, rule.account) or booked_as(config, line.bank_account, rule.account) \
+                != (rule.account, None):
+            rest.append(line)
+            continue
+        _claim(index, Proposal([line], [], rule.account, "rule", 100.0,
+                               [f"rule {rule.pattern.pattern!r} -> {rule.account} of config.yaml claims its text now "
+                                f"(its import left it in {config.suspense})"]), proposals)
+    return rest
 
 
 def _exact(lines, index, tolerance, proposals, config):

@@ -98,7 +98,7 @@ def lookback(config) -> int:
         days += [ch.settlement_days + LATE_DAYS, ch.bank_days + LATE_DAYS]
     days += [shop.order_days for shop in config.shops.values()]
     days.append(config.match.window)   # an order or bill the matcher may pair with a line of the month
-    from beanclear.checks.suspense import REVERSAL_DAYS
+    from beanclear.checks.reversals import REVERSAL_DAYS
     days.append(REVERSAL_DAYS)   # the line a bank's reversal of the month reverses
     return max(days) + LATE_DAYS
 

@@ -323,14 +323,8 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
             raise ResolveError(f"bank line {ref} is booked to {line.counter} already"
                                + (f" and linked ({' '.join(sorted(entry.links))})" if entry.links else "")
                                + "; `beanclear unlink` it first")
-        counter = next(p for p in entry.postings if p.account == line.counter)
-        plan.edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
-        from beanclear.matching.core import restated   # a credit the bank converted: its own amount again
-        plan.edits += restated(config, line, account, peer)
         plan.appends.update(account_opens(config, entries, account))
-    gone, named = transfer_meta(line, peer)
-    plan.edits += gone
-    meta = [named] if named else []
+    meta = []
     if title:
         plan.edits.append(Edit(entry.meta["filename"], entry.meta["lineno"], title=title))
         if STATEMENT_TEXT not in entry.meta:
@@ -338,11 +332,7 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
         if STATEMENT_PAYEE not in entry.meta and (title[0] or None) != (entry.payee or None):
             was = statement_title(entry)
             meta.append((STATEMENT_PAYEE, (was[0] if was else entry.payee) or ""))
-    if line.counter != account and (was := booked_from(config, line, account if rule is not None else None)):
-        meta.append(was)
-    if meta:
-        first = entry.postings[0].meta
-        plan.edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))
+    plan.edits += moved(config, line, account, peer, account if rule is not None else None, meta)
     if plan.edits:
         refuse_closed(config, entry.date)
     amount = f"split by hand: {', '.join(line.split)}" if line.split and line.counter == account else line.said
@@ -356,9 +346,34 @@ def book(config, entries, ref: str, account: str, payee: str | None = None, narr
             said.append(f"rule {rule!r} -> {asked} added to {Path(config.path).name}")
         else:
             said.append(f"rule {rule!r} -> {asked} is in {Path(config.path).name} already")
+        from beanclear.resolve.claimed import book_claimed   # the other lines in suspense it claims
+        said += book_claimed(plan, config, entries, line, rule, asked, added)
     plan.nothing = not (plan.edits or plan.also)
     plan.message = "; ".join(said) + ("" if not plan.nothing else " (already; nothing was written)")
     return plan
+
+
+def moved(config, line, account: str, peer: str | None, imports_to: str | None, meta=()) -> list[Edit]:
+    """The edits that book `line` to `account` (its counter posting, in the amount it
+    takes there: matching.restated), naming `peer` as the other bank of a transfer, with
+    `meta` and, where its text will not lead back where it was, `booked-from` (imports_to:
+    booked_from) above its first posting: `book`'s, for its line and for the others in
+    suspense the rule claims (resolve/claimed.py)."""
+    edits = []
+    if line.counter != account:
+        counter = next(p for p in line.entry.postings if p.account == line.counter)
+        edits.append(Edit(counter.meta["filename"], counter.meta["lineno"], account=(line.counter, account)))
+        from beanclear.matching.core import restated   # a credit the bank converted: its own amount again
+        edits += restated(config, line, account, peer)
+    gone, named = transfer_meta(line, peer)
+    edits += gone
+    meta = ([named] if named else []) + list(meta)
+    if line.counter != account and (was := booked_from(config, line, imports_to)):
+        meta.append(was)
+    if meta:
+        first = line.entry.postings[0].meta
+        edits.append(Edit(first["filename"], first["lineno"], meta_before=tuple(meta)))
+    return edits
 
 
 def with_pattern(pattern: str):

@@ -54,7 +54,7 @@ def _run(config_path, fmt, make, since=None):
 @click.option("--narration", help="The narration the line gets.")
 @click.option("--rule", "rule", metavar="PATTERN",
               help="Also add a rule to config.yaml: lines whose payee or memo this regular expression finds "
-                   "are booked to ACCOUNT at import.")
+                   "are booked to ACCOUNT at import; those waiting in suspense already are booked there now.")
 @format_option
 @since_option
 def book(config_path, ref, account, payee, narration, rule, fmt, since):

@@ -132,7 +132,8 @@ def _explained(line, config, entries=None, load=None) -> str:
             return f"{said}: nothing to link"
         return (f"{said}: no open item settles it; if it was no transfer, `beanclear book {line.ref} ACCOUNT` books "
                 "it where it belongs")
-    if entries is not None and line.counter == config.suspense:
+    if entries is not None and (line.counter == config.suspense or
+                                line.counter in {ch.accounts.transit for ch in config.channels.values()}):
         from beanclear.checks.suspense import reversed_line
         other = reversed_line(entries, config, line.entry)
         if other is not None:   # a line and the bank's reversal of it explain each other
@@ -140,7 +141,7 @@ def _explained(line, config, entries=None, load=None) -> str:
                 else "the bank's reversal of it"
             said = f"{shown(posted(other, line.bank_account), line.currency)} {line.currency}"
             return (f"bank line {line.ref} ({line.said}) and {other.meta.get('id')}, {what} ({said} on {other.date}), "
-                    f"explain each other in {config.suspense} (no finding): nothing to link; `beanclear book` both "
+                    f"explain each other in {line.counter} (no finding): nothing to link; `beanclear book` both "
                     "to one account where they belong elsewhere")
     return (f"bank line {line.ref} is explained already (booked to {line.counter}"
             + (f", linked {' '.join(sorted(line.entry.links))}" if line.entry.links else "")
