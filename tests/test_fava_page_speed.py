@@ -15,7 +15,8 @@ from test_fava_page import Fava, demo, fava, merchant, rows  # noqa: F401 (the f
 
 def test_the_first_render_reuses_the_loads_findings_index_and_series(fava, monkeypatch):
     calls = []
-    indexes = [(m, "postings_by_account") for m in (reconcile, transit, suspense, overview, matching_core)]
+    indexes = [(reconcile, "indexed")] + [(m, "postings_by_account") for m in (transit, suspense, overview,
+                                                                              matching_core)]
     for module, name in [(reconcile, "find"), (orders, "scan"), (refunds, "daily")] + indexes:
         monkeypatch.setattr(module, name, lambda *a, _n=name, **k: calls.append(_n))
     fava.page()
