@@ -314,11 +314,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         # learned in, not into the closed one (statements/shop_refunds.py AfterClose)
         after_close = shop_refunds.AfterClose(closed.closed_months(config.books)) \
             if any(isinstance(r.importer.source, Shop) for r in live) else None
-        collected: set[str] = set()   # the application fees accounts its entries post to (opened_when_used)
         for result in ordered:
             name = result.importer.source.name
             result.after_others = name in wrote
-            fees = _collects_fees(result.importer.source, collected)
             meeting = late_rows.shared_rows(result.importer) if name in rows.held else None
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
@@ -342,9 +340,6 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             for at, entry in enumerate(entries):
                 given = entry
                 days.add(entry)
-                if fees and type(entry) is data.Transaction and any(p.account == fees for p in entry.postings):
-                    collected.add(fees)   # opened by the first entry posting to it
-                    fees = None
                 if older and type(entry) is data.Balance:
                     entry = _counted(entry, older)
                 if counting and isinstance(entry, data.Balance):   # with the money in flight at its day
@@ -527,7 +522,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)
             books.add_openings(config, openings, changes)
-            books.open_used(_gift_cards_used(live) | collected | late.fx_used, changes)   # fx: refund_fx.across
+            books.open_used(_used_when_opened(live) | late.fx_used, changes)   # fx: refund_fx.across
             moved = books.shift_openings(config, shifts, changes)
             if moved:   # said on the first statement of the import that books before them
                 live[0].notes.extend(moved)
@@ -560,27 +555,22 @@ def _own_of_their_days(config, live: list[FileResult], books: Books) -> list:
     return cut_over.overlaps(own, accounts, coverage.Coverage.of(records, config).sold) if own else []
 
 
-def _gift_cards_used(live: list[FileResult]) -> set[str]:
-    """The gift-card accounts (config.opened_when_used) of the shops whose new entries post
-    to them, or name an order a gift card paid part of (the part a person books there)."""
+def _used_when_opened(live: list[FileResult]) -> set[str]:
+    """The accounts of config.opened_when_used that the import's new entries post to: a
+    shop's gift cards (or an order a gift card paid part of names them: the part a person
+    books there), a Stripe account's application fees."""
     out = set()
     for result in live:
-        shop = result.importer.source
-        account = shop.accounts.gift_cards if isinstance(shop, Shop) else None
+        source = result.importer.source
+        account = source.accounts.gift_cards if isinstance(source, Shop) else \
+            source.accounts.application_fees if isinstance(source, Channel) else None
+        gift_cards = isinstance(source, Shop)
         if account and account not in out and any(
-                isinstance(e, data.Transaction) and (GIFT_CARD in paid_by(e) or any(p.account == account
-                                                                                   for p in e.postings))
+                isinstance(e, data.Transaction) and (gift_cards and GIFT_CARD in paid_by(e)
+                                                     or any(p.account == account for p in e.postings))
                 for e in result.new):
             out.add(account)
     return out
-
-
-def _collects_fees(source, collected: set[str]) -> str | None:
-    """A channel's application fees account (config.opened_when_used: a Stripe Connect
-    platform's) that no entry of the import was found to post to yet, else None: the
-    import opens it where one does, so that books of no platform never gain it."""
-    fees = source.accounts.application_fees if isinstance(source, Channel) else None
-    return fees if fees and fees not in collected else None
 
 
 def _renumber(live: list[FileResult], importers: list[StatementImporter], seen: dict[str, Ids],
