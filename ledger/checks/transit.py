@@ -115,7 +115,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     # credit (one of a payout's amount took it, and the payout missing and the top-up no
     # debit paid were no finding); a payout's money coming back answers that payout
     top_ups = [i for i in unlinked if i.amount < 0 and _from_bank(i, channel)]
-    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired and not _from_bank(i, channel)]
+    from_bank = {id(i) for i in top_ups}
+    credits = [i for i in unlinked if i.amount < 0 and id(i) not in paired and id(i) not in from_bank]
     if answered is not None:   # what answers a bank debit, for matching and the actions to name
         for debit in debits:
             if id(debit) in paired:
