@@ -41,7 +41,7 @@ from decimal import Decimal
 
 from beanclear.checks import transfers
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.items import Item, Rest, _money, refs, written_off
+from beanclear.checks.items import Item, Rest, _money, order_key, refs, written_off  # noqa: F401 (order_key: read from here)
 from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
 from beanclear.config import WALLET_TYPES
 from beanclear.statements import cut_over, gaps
@@ -246,7 +246,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 left -= used
                 takers = _settle_owing(owing, used)
             if left:
-                order = _order_of(item)
+                order = item.order_link
                 lots = of_order.get(order) if order and "fee-back-of" in item.entry.meta else None
                 if lots:   # a fee the channel returns with a refund (a fund view's own row): part of
                     lots[-1][1] += left   # the refund, back to its payment's money, not money of its day
@@ -263,7 +263,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
         held_before = held
         payout = _is_payout(item, transit)
         if not payout:  # a refund takes back the money of the payment it refunds, first
-            for queued in of_order.get(_order_of(item) or "", ()):
+            for queued in of_order.get(item.order_link or "", ()):
                 used = min(need, queued[1])
                 queued[1] -= used
                 need -= used
@@ -343,8 +343,8 @@ def _took(queued: list, out: Item, amount: Decimal) -> None:
         queued[3] = [[out, amount]]
         return
     if amount < 0:
-        order = _order_of(out)
-        mine = next((t for t in reversed(takers) if order and _order_of(t[0]) == order), None)
+        order = out.order_link
+        mine = next((t for t in reversed(takers) if order and t[0].order_link == order), None)
         if mine is not None:
             mine[1] += amount
             return
@@ -403,21 +403,6 @@ def _pop(queue: deque, of_order: dict) -> None:
         entries.pop(0)
         if not entries:
             del of_order[order]
-
-
-def order_key(links) -> str | None:
-    """The order an entry belongs to: its `^order-…` link (the first in order, should it
-    have several, so the answer never depends on a set's order). The order check groups
-    a receivable by it; a refund here takes back its own payment's money by it."""
-    key = None
-    for link in links:
-        if link.startswith("order-") and (key is None or link < key):
-            key = link
-    return key
-
-
-def _order_of(item: Item) -> str | None:
-    return order_key(item.entry.links) if item.entry.links else None
 
 
 def _without_payouts(held: list[Item], credits: list[Item], channel, as_of, horizon: Horizon,

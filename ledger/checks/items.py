@@ -34,7 +34,7 @@ class Item:
     """One posting to a watched account. A plain class with slots: the books of a
     million orders make a million of these, and the checks read every field often."""
 
-    __slots__ = ("entry", "amount", "currency", "date", "order", "payout")
+    __slots__ = ("entry", "amount", "currency", "date", "order", "payout", "order_link")
 
     def __init__(self, entry: data.Transaction, amount: Decimal, currency: str):
         self.entry, self.amount, self.currency = entry, amount, currency
@@ -43,15 +43,19 @@ class Item:
         self.order: tuple = (self.date, meta.get("time", ""), meta.get("id", ""))
         links = entry.links
         self.payout: str | None = None
+        self.order_link: str | None = None   # order_key: the clearing check's FIFO asks it of most items
         if links:   # most entries have one link or none: no list, no min() for them
             if len(links) == 1:
                 (link,) = links
                 if link.startswith("payout-"):
                     self.payout = link
+                elif link.startswith("order-"):
+                    self.order_link = link
             else:
                 payouts = [l for l in links if l.startswith("payout-")]
                 if payouts:
                     self.payout = payouts[0] if len(payouts) == 1 else min(payouts)
+                self.order_link = order_key(links)
 
     def __repr__(self) -> str:
         return f"Item({self.order}, {self.amount} {self.currency})"
@@ -66,6 +70,17 @@ class Rest(Item):
     def __init__(self, payout: Item, amount: Decimal, paid: Decimal):
         super().__init__(payout.entry, amount, payout.currency)
         self.paid = paid
+
+
+def order_key(links) -> str | None:
+    """The order an entry belongs to: its `^order-…` link (the first in order, should it
+    have several, so the answer never depends on a set's order). The order check groups
+    a receivable by it; a refund in clearing takes back its own payment's money by it."""
+    key = None
+    for link in links:
+        if link.startswith("order-") and (key is None or link < key):
+            key = link
+    return key
 
 
 def refs(entries) -> tuple[str, ...]:

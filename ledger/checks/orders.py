@@ -514,14 +514,18 @@ class Prepared:
     and the statements' coverage. Built once per load (reconcile.Load): the plugin and
     the page's open items (judged a century later) share it."""
 
-    def __init__(self, entries, config, cover: Coverage | None = None, prices=None, order_ids=None, groups=None):
+    def __init__(self, entries, config, cover: Coverage | None = None, prices=None, order_ids=None, groups=None,
+                 unrouted_ids=None):
         """`entries`: the books' entries, with, where the caller has them from the same
         load, the statements' `cover`, the `prices` directives, the entries naming an
-        order (`order_ids`, for unrouted) and scan's `groups` (reconcile.Walk.orders)."""
+        order (`order_ids`, for misrouted), of them those posting to the sales account of
+        a channel paying several shops (`unrouted_ids`, for unrouted) and scan's `groups`
+        (reconcile.Walk.orders)."""
         self.shops = {shop.accounts.receivable: shop for shop in config.shops.values()}
         self.convert = InCurrency(entries if prices is None else prices, config)
         self.cover = Coverage.of(entries, config) if cover is None else cover
         self.order_ids = entries if order_ids is None else order_ids
+        self.unrouted_ids = self.order_ids if unrouted_ids is None else unrouted_ids
         self.groups: dict[str, dict] = {}   # account -> {order key: Group} of the groups to judge
         self.spans: dict[str, tuple | None] = {}
         self.paid: set[str] = set()           # the shops some channel payment or refund names an order of
@@ -749,7 +753,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                                f"the exports of {shop.name} end {shop_end}; the statements of the channels that pay "
                                f"it go to {reach}: {len(unexported)} refund(s) the channels made since wait for "
                                f"its next export", tuple(dict.fromkeys(r for f in unexported for r in f.refs[:1]))))
-    out += never_exported(config, cover, prepared, out) + unrouted(prepared.order_ids, config, spans, cover, out,
+    out += never_exported(config, cover, prepared, out) + unrouted(prepared.unrouted_ids, config, spans, cover, out,
                                                                     in_holes)
     return out + held_in_holes(in_holes)
 
@@ -770,6 +774,13 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     return out
 
 
+def paying_several_shops(config) -> list:
+    """The channels whose payments unrouted() reads: not a shop's own, not a wallet, paying
+    several shops (a payment naming an order none of them holds stayed the channel's sale)."""
+    return [ch for ch in config.channels.values()
+            if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
+
+
 def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding] = (),
              in_holes: dict[tuple, list[Item]] | None = None) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
@@ -788,8 +799,7 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     says that gap already), not a finding each, nor silence. One that a hole in a shop's
     exports holds back, where the others' cover its day, is that hole's: added to
     `in_holes` ((shop, first, last) -> payments, held_in_holes), of the first such shop."""
-    channels = [ch for ch in config.channels.values()
-                if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
+    channels = paying_several_shops(config)
     sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
     holes = {name: cover.holes(name) for name in config.shops}
     begins = {name: min(filter(None, (span[0], cover.start(name)))) for name, span in spans.items() if span}

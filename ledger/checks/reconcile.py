@@ -67,7 +67,9 @@ class Walk:
     - `fee_of`: transactions naming a payment's or a refund's fee (fees.separate_fees,
       fees.refund_fee_lines);
     - `converted`: transactions with fx metadata or a priced posting (fx.applied);
-    - `order_ids`: transactions naming an order (orders.unrouted);
+    - `order_ids`: transactions naming an order (orders.misrouted), and `unrouted_ids`:
+      those of them posting to the sales account of a channel paying several shops, the
+      only ones orders.unrouted reads;
     - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
 
     def __init__(self, entries, config):
@@ -83,10 +85,13 @@ class Walk:
             role[account] = WATCHED
         for account in receivables:
             role[account] = role.get(account, 0) | RECEIVABLE
+        for ch in orders.paying_several_shops(config):
+            role[ch.accounts.sales] = role.get(ch.accounts.sales, 0) | SHARED_SALES
         role_of = role.get
         by_order: dict[str, dict[str, list]] = {account: {} for account in receivables}
         latest = None
-        custom, prices, marked, watching, sold, fee_of, converted, order_ids, own = ([] for _ in range(9))
+        custom, prices, marked, watching, sold, fee_of, converted, order_ids, own, unrouted_ids = (
+            [] for _ in range(10))
         Transaction, Custom, Price, Balance = data.Transaction, data.Custom, data.Price, data.Balance
         asserted: dict[str, dt.date] = {}
         for entry in entries:
@@ -104,13 +109,15 @@ class Walk:
                 if "order-id" in meta:
                     order_ids.append(entry)
                 channel = receivable = None
-                several = priced = False
+                several = priced = shared = False
                 for p in entry.postings:
                     account = p.account
                     flags = role_of(account)
                     if flags is not None:
                         if channel is None:
                             channel = channel_of.get(account)
+                        if flags & SHARED_SALES:
+                            shared = True
                         if flags & WATCHED:
                             watching.append((entry, p))
                         if flags & RECEIVABLE:
@@ -119,8 +126,20 @@ class Walk:
                             receivable = account
                     if p.price is not None:
                         priced = True
+                if shared and "order-id" in meta:
+                    unrouted_ids.append(entry)
                 if receivable is not None and entry.links:
-                    _grouped(by_order, entry, receivable, receivables if several else None)
+                    if several:
+                        _grouped(by_order, entry, receivable, receivables)
+                    else:   # the common case inline (one receivable): half a million entries a year
+                        key = order_key(entry.links)
+                        if key is not None:
+                            groups = by_order[receivable]
+                            members = groups.get(key)
+                            if members is None:
+                                groups[key] = [entry]
+                            else:
+                                members.append(entry)
                 if channel is not None and entry.flag != SUMMARY_FLAG:   # carried balances sold nothing
                     sold.append((entry, channel, sales.side_of(entry, channel)))
                 if priced or "fx-pair" in meta or "exchange-rate" in meta or "original-amount" in meta:
@@ -138,19 +157,20 @@ class Walk:
         self.since = next((c for c in custom if c.type == SINCE), None)
         self.custom, self.prices, self.marked, self.watched, self.orders = custom, prices, marked, watching, by_order
         self.sales, self.fee_of, self.converted, self.order_ids, self.own = sold, fee_of, converted, order_ids, own
+        self.unrouted_ids = unrouted_ids
 
 
-WATCHED, RECEIVABLE = 1, 2   # Walk's roles of an account (a channel's sale side: in none)
+# Walk's roles of an account (a channel's sale side: in none but the last)
+WATCHED, RECEIVABLE, SHARED_SALES = 1, 2, 4   # SHARED_SALES: orders.paying_several_shops' sales account
 
 
-def _grouped(by_order: dict, entry, receivable: str, receivables: set | None) -> None:
-    """An entry with a link, posting to a receivable, into its order's group there, as
-    orders.scan groups them; `receivables`: given where it posts to several."""
+def _grouped(by_order: dict, entry, receivable: str, receivables: set) -> None:
+    """An entry with a link, posting to several receivables, into its order's group in
+    each, as orders.scan groups them (Walk groups one posting to one receivable itself)."""
     key = order_key(entry.links)
     if key is None:
         return
-    for account in (receivable,) if receivables is None else dict.fromkeys(
-            p.account for p in entry.postings if p.account in receivables):
+    for account in dict.fromkeys(p.account for p in entry.postings if p.account in receivables):
         members = by_order[account].get(key)
         if members is None:
             by_order[account][key] = [entry]
@@ -285,7 +305,8 @@ class Load:
         if self._prepared is None:
             walk = self.walk(entries)
             self._prepared = orders.Prepared(entries, self.config, cover=self.cover(entries), groups=walk.orders,
-                                             prices=walk.prices, order_ids=walk.order_ids)
+                                             prices=walk.prices, order_ids=walk.order_ids,
+                                             unrouted_ids=walk.unrouted_ids)
         return self._prepared
 
     def sales(self, entries) -> list:
