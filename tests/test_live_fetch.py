@@ -226,6 +226,24 @@ def wechat(tmp_path, monkeypatch):
         yield server, cfg
 
 
+def test_fetch_of_a_bank_or_a_shop_says_it_is_imported_not_fetched(tmp_path):
+    """blind26: `fetch chase` said "not a channel of the config": true, but a bank's
+    statements are imported, which is what to say; a name the config has nowhere is
+    still not a channel of it (must not change)."""
+    cfg = write_config(tmp_path / "m", yaml.safe_dump({
+        "books": "books", "timezone": "Asia/Shanghai", "live": FAST,
+        "channels": {"wechat": {"type": "wechat", "account_id": "1601959334", "settlement_days": 1}},
+        "banks": {"chase": {"type": "ofx", "account": "Assets:Bank:Chase", "currency": "CNY"}},
+        "shops": {"shop": {"type": "shopify"}}}))
+    for name, said in (("chase", "chase: a bank of the config: its statements are imported (beanclear import), "
+                                 "not fetched"),
+                       ("shop", "shop: a shop of the config: its statements are imported (beanclear import), "
+                                "not fetched"),
+                       ("alipay", "alipay: not a channel of the config")):
+        result = CliRunner().invoke(cli.main, ["fetch", name, "-c", str(cfg)])
+        assert result.exit_code == 2 and said in result.output, result.output
+
+
 def test_wechat_t_plus_1_cycle_signed_verified_gzipped(wechat):
     server, cfg = wechat
     report = fetch.run(config_mod.load(cfg), today=dt.date(2021, 2, 2))

@@ -212,6 +212,22 @@ def test_a_folder_of_merchants_each_with_its_own_books(tmp_path):
     assert not (tmp_path / "noodles" / "books").exists()
 
 
+def test_a_webhook_while_its_secret_is_unset_is_503_and_kept_nowhere(tmp_path):
+    """docs/live.md: a check that cannot be made now (the secret not in the environment)
+    answers 503, so that the channel delivers the event again once it is set; nothing is
+    archived or booked (blind26 found the answer undocumented)."""
+    write_config(tmp_path / "tea", yaml.safe_dump({
+        "books": "books", "live": FAST, "channels": {"stripe": {"type": "stripe", "currency": "USD"}}}))
+    merchants = merchant_mod.load_folder(tmp_path, environ={})
+    body = stripe_event("evt_1SecretNotSetYet1", "payout.paid", PAYOUT)
+    with running(merchants) as (url, _):
+        answer = httpx.post(f"{url}/tea/webhooks/stripe", content=body,
+                            headers={"Stripe-Signature": stripe_signature(body, SECRET)})
+    assert answer.status_code == 503 and "STRIPE_WEBHOOK_SECRET is not set" in answer.json()["reason"], answer.text
+    assert not (tmp_path / "tea" / "books").exists()
+    assert not list((tmp_path / "tea").rglob("evt_1SecretNotSetYet1*"))
+
+
 @pytest.mark.parametrize("channel, message", [
     ({"type": "stripe", "fetch": {"schedule": "30 25 * * *"}}, "channels.stripe.fetch.schedule: expected a cron line"),
     ({"type": "stripe", "fetch": {"at": "10:00"}}, "channels.stripe.fetch.at: unknown key"),

@@ -162,8 +162,13 @@ def _selected(config, live, sources):
     for name in sources:
         if name not in live.channels:
             known = ", ".join(live.channels) or "none"
-            why = "not a channel of the config" if name not in config.channels else \
-                f"type {config.channels[name].type} has no API beanclear fetches from"
+            if name in config.channels:
+                why = f"type {config.channels[name].type} has no API beanclear fetches from"
+            elif name in config.banks or name in config.shops:   # (blind26: `fetch chase`)
+                why = (f"a {'bank' if name in config.banks else 'shop'} of the config: its statements are imported "
+                       f"(beanclear import), not fetched")
+            else:
+                why = "not a channel of the config"
             raise ConfigError(f"{name}: {why} (expected one of: {known})")
     return list(dict.fromkeys(sources))
 
