@@ -64,7 +64,7 @@ from beanclear.books.idset import Ids
 from beanclear.books.spill import Spill
 from beanclear.importers.base import (BalanceChain, FileOrder, SharedRows, balance, closing_balances, fx_postings, link, netted,
                                       next_day, posting, rule_account, transaction)
-from beanclear.importers.toolkit import StatementError
+from beanclear.importers.toolkit import StatementError, name_key
 from beanclear.statements import chargeback_fees, refund_orders
 from beanclear.statements.refund_orders import Names
 
@@ -444,7 +444,7 @@ KINDS = {
     "no-money": ("general authorization", "authorization", "void of authorization", "order", "shopping cart item",
                  "autorización", "artículo del carrito de compras", "warenkorbartikel"),
 }
-KIND_OF_TYPE = {words: kind for kind, names in KINDS.items() for words in names}
+KIND_OF_TYPE = {name_key(words): kind for kind, names in KINDS.items() for words in names}
 # Rows that move the money of an earlier row they name (Reference Txn ID): an eCheck is
 # `eCheck Received`, pending (Balance Impact Memo), until `Update to eCheck Received`
 # (Credit) the day it clears. The row named moves none where its update is in the file,
@@ -457,12 +457,13 @@ STATUSES = {BOOKED: ("completed", "cleared", "refunded", "partially refunded", "
                       "ausstehend", "保留中"),
             NO_MONEY: ("denied", "canceled", "cancelled", "failed", "expired", "voided", "denegado", "cancelado",
                        "fallido", "caducado", "vencido", "abgelehnt", "storniert", "fehlgeschlagen", "abgelaufen")}
-STATUS_OF = {word: status for status, words in STATUSES.items() for word in words}
+STATUS_OF = {name_key(word): status for status, words in STATUSES.items() for word in words}
 
 
 def type_key(label: str) -> str:
-    """A Type cell as KIND_OF_TYPE knows it: lower case, its spaces single."""
-    return " ".join(label.lower().split())
+    """A Type cell as KIND_OF_TYPE knows it: lower case, its spaces single, any dash a
+    hyphen (toolkit name_key)."""
+    return name_key(label)
 
 
 def kind_of(label: str, path: str, line: int, column: str) -> str:
@@ -487,7 +488,7 @@ def nearest_types(key: str, n: int = 5) -> list[str]:
 
 
 def status_of(label: str, path: str, line: int) -> str:
-    status = STATUS_OF.get(label.lower().strip()) if label else BOOKED  # the statement CSV has no Status
+    status = STATUS_OF.get(name_key(label)) if label else BOOKED  # the statement CSV has no Status
     if status is None:
         raise StatementError(path, line, f"column Status: unknown PayPal status {label!r} (expected one of "
                              f"{', '.join(sorted(STATUS_OF))})")

@@ -47,8 +47,8 @@ from beanclear.importers.base import Extraction, FileOrder, StatementImporter
 from beanclear.importers.paypal_booking import (KIND_OF_TYPE, NO_MONEY, STATUS_OF, UPDATES, Booking, PayPalRow,
                                                 kind_of, status_of, type_key, zone_of)
 from beanclear.importers.toolkit import (DateOrder, StatementError, ZoneDayEnd, clean, currency_code, currency_places,
-                                         first_row_keys, filled_at, header_key, local_time, note_offset, parse_amount,
-                                         parse_datetime, read_statement, sniff, uses_decimal_comma)
+                                         first_row_keys, filled_at, header_key, local_time, name_key, note_offset,
+                                         parse_amount, parse_datetime, read_statement, sniff, uses_decimal_comma)
 
 COLUMNS = {  # role -> header names: English, Spanish, German, Italian, French, Dutch, Japanese
     "date": ("Date", "Fecha", "Datum", "Data", "日付"),
@@ -254,7 +254,7 @@ class _Reader:
             raise StatementError(self.path, line, "column Status: empty (expected the row's status: one of "
                                  f"{', '.join(sorted(STATUS_OF))})")
         status, label = status_of(words, self.path, line), words or "Completed"
-        if impact.lower() in MEMO and status != NO_MONEY:  # the file says the balance did not move
+        if name_key(impact) in MEMO and status != NO_MONEY:  # the file says the balance did not move
             status, label = NO_MONEY, f"{label}, Balance Impact {impact}"
         return status, label
 

@@ -56,7 +56,8 @@ from beancount.core.amount import Amount
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
                                       fx_postings, link, next_day, posting, transaction)
 from beanclear.importers.toolkit import (CHINA, StatementError, applied_rate, clean, currency_code, currency_places,
-                                         header_key, parse_amount, parse_datetime, read_statement, writes_minus)
+                                         header_key, name_key, parse_amount, parse_datetime, read_statement,
+                                         writes_minus)
 
 DEFAULT_TYPES = {"收款": "sale", "回款": "sale", "入账": "sale", "店铺回款": "sale", "退款": "refund", "提现": "payout",
                  "提现退回": "payout-return", "提现失败": "payout-return", "结汇": "conversion", "换汇": "conversion",
@@ -94,7 +95,7 @@ class Importer(StatementImporter):
                             stream=True)
         t, path = st.table, st.table.path
         col = {role: t.index(name) for role, name in names.items()}
-        types = {word.lower(): role for word, role in {**DEFAULT_TYPES, **self.source.types}.items()}
+        types = {name_key(word): role for word, role in {**DEFAULT_TYPES, **self.source.types}.items()}
         formats = (self.source.date_format,) if self.source.date_format else FORMATS
         # A file that writes any amount negative writes them all signed; else the type gives the sign.
         signed = any(writes_minus(r.cells[col["amount"]]) for r in t.rows if len(r.cells) > col["amount"])
@@ -108,11 +109,11 @@ class Importer(StatementImporter):
 
             out.rows += 1
             word = get("type")
-            role = types.get(word.lower())
+            role = types.get(name_key(word))
             if role is None:
                 raise StatementError(path, row.line, f"column {names['type']}: unknown type {word!r} (expected one "
                                      f"of {', '.join(sorted(types))}; add it under types: in config.yaml)")
-            status = STATUSES.get(get("status").lower(), None) if "status" in col else True
+            status = STATUSES.get(name_key(get("status")), None) if "status" in col else True
             if status is None:
                 raise StatementError(path, row.line, f"column {names['status']}: unknown status {get('status')!r} "
                                      f"(expected one of {', '.join(STATUSES)})")

@@ -80,5 +80,6 @@ def test_payouts_seen_at_a_usd_and_a_eur_bank_give_the_channel_both_banks(tmp_pa
 
 def test_payouts_seen_at_one_bank_keep_bank_name(tmp_path):
     text, config = init(tmp_path, camt_lines=SPARKASSE[:1])
-    assert "    bank: csv                 # found: its payouts are in this bank's lines\n" in text, text
+    assert "    bank: csv                 # found: its payouts are in this bank's lines; its payouts in EUR are in " \
+           "no bank's lines here\n" in text, text
     assert "payout seen in camt053" not in text

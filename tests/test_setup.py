@@ -272,9 +272,11 @@ def test_a_bank_csv_gets_guessed_columns_and_payout_memos(tmp_path):
     assert "payout seen in" in text and "财付通提现" in text
     assert config.channels["wechat"].bank in {b.name for b in guessed}
     assert config.channels["paypal"].bank is None  # no bank line names a PayPal payout
-    # silent on its currency, the bank WeChat pays out to is in WeChat's
+    # silent on its currency, the bank WeChat pays out to is in WeChat's, WeChat's one
+    # currency: a guess, said so, as no credit is one of its payouts' amounts
     assert config.banks[config.channels["wechat"].bank].currency == "CNY"
-    assert "currency: CNY             # found: the currency of the payouts in its lines; check it" in text
+    assert "currency: CNY             # guessed: wechat pays out in CNY only and its lines name it, though none " \
+           "is a payout's amount; check it" in text
 
 
 def test_off_a_terminal_it_asks_for_yes(tmp_path):

@@ -751,10 +751,25 @@ def shortened_id(path, line: int, where: str, text: str, what: str = "an id") ->
                           "before saving it")
 
 
+# The dashes a name is written with, as one: Excel and people swap the hyphen-minus, the
+# hyphen, the non-breaking hyphen, the figure dash, the en and em dash, the horizontal bar
+# and the minus sign (a German PayPal download's `Allgemeine Abbuchung - Bankkonto` is
+# written with an en dash elsewhere, blind26). NFKC makes the full-width and small
+# hyphen-minus ASCII already.
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+
+
 def header_key(cell: str) -> str:
-    """Header names compared loosely: full-width and ASCII parentheses, spaces and case
-    do not matter (`收支金额（元）` == `收支金额(元)`)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean(cell))).lower()
+    """Header names compared loosely: full-width and ASCII parentheses, spaces, case and
+    dashes do not matter (`收支金额（元）` == `收支金额(元)`, `Betrag – EUR` == `Betrag-EUR`)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean(cell)).translate(DASHES)).lower()
+
+
+def name_key(text: str) -> str:
+    """A name a statement writes in a cell (a type, a status) as tables of known names
+    hold it: case, runs of spaces and dashes do not matter (`General Withdrawal – Bank
+    Account` is `general withdrawal - bank account`)."""
+    return " ".join(text.translate(DASHES).lower().split())
 
 
 @contextlib.contextmanager

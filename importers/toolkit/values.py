@@ -29,6 +29,25 @@ _PLAIN_READ: dict[str, Decimal] = {}
 # Digits grouped in threes by one separator, and nothing after: `12.500`, `1,234,000`.
 _GROUPED_WHOLE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 
+# Thousands separators besides the comma and the point. Spaces of every width, read as
+# the space always was (French locale formatting writes U+202F: `-1 200,00`; U+2009 thin,
+# U+2007 figure; NBSP is a space once clean); and the apostrophe of Swiss exports, ASCII
+# or typographic (`1'890.00`, `1’890.00`), which groups digits in threes and nothing else:
+# one anywhere else (`1'89.00`) is left in, an error, never a figure guessed.
+_SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009\u2007"))
+_APOSTROPHES = "'\u2019"
+_APOSTROPHE_GROUPED = re.compile(r"(?<![\d'\u2019.,])\d{1,3}(?:['\u2019]\d{3})+(?![\d'\u2019])")
+_APOSTROPHE_HINT = " (an apostrophe groups thousands only, in threes: 1'234.56)"
+
+
+def _ungrouped(text: str) -> str:
+    """An amount's text without spaces and without the apostrophes that group its
+    thousands (_APOSTROPHE_GROUPED); any other apostrophe stays, for the reader to refuse."""
+    text = text.translate(_SPACES)
+    if "'" in text or "\u2019" in text:
+        text = _APOSTROPHE_GROUPED.sub(lambda m: m.group().replace("'", "").replace("\u2019", ""), text)
+    return text
+
 
 def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bool = False,
                  whole: bool = False) -> Decimal:
@@ -41,7 +60,7 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
     file's convention: a German export's `12.500` yen is 12500, not 12.5 (a file of
     yen has no cell that shows its decimal comma)."""
     if whole:
-        bare = clean(text).replace(" ", "").strip("()+-").lstrip(CURRENCY_SIGNS).lstrip("+-")
+        bare = _ungrouped(clean(text)).strip("()+-").lstrip(CURRENCY_SIGNS).lstrip("+-")
         if _GROUPED_WHOLE.fullmatch(bare):
             return parse_amount(re.sub(r"[.,]", "", text), path, line, column)
     if not decimal_comma:
@@ -57,13 +76,14 @@ def parse_amount(text: str, path: str, line: int, column: str, decimal_comma: bo
                 _PLAIN_READ[text] = amount
             return amount
     raw = clean(text)
-    negative, value = _signed(raw.replace(" ", ""), path, line, column, raw)
+    negative, value = _signed(_ungrouped(raw), path, line, column, raw)
     if decimal_comma:
         value = value.replace(".", "").replace(",", ".")
     else:
         value = value.replace(",", "")
     if not _AMOUNT_RE.match(value) or len(value) > MAX_AMOUNT_DIGITS:
-        raise StatementError(path, line, f"column {column}: expected an amount, got {raw or 'an empty cell'!r}")
+        hint = _APOSTROPHE_HINT if any(c in _APOSTROPHES for c in value) else ""
+        raise StatementError(path, line, f"column {column}: expected an amount, got {raw or 'an empty cell'!r}{hint}")
     try:
         amount = Decimal(value)
     except InvalidOperation:
@@ -107,7 +127,7 @@ def writes_minus(text: str) -> bool:
     """Whether an amount's text is written negative, in any spelling parse_amount reads
     (`-5`, `5-`, `(5)`, `$-5`): what tells a file of signed amounts from unsigned ones."""
     try:
-        return _signed(clean(text).replace(" ", ""), "", 0, "", text)[0]   # where parse_amount finds the sign
+        return _signed(_ungrouped(clean(text)), "", 0, "", text)[0]   # where parse_amount finds the sign
     except StatementError:   # two signs: written negative, and parse_amount refuses it
         return True
 

@@ -60,7 +60,7 @@ def _holding(source: Source, survey: Survey, main: Path, skip: set, assets: list
     day, currency, amount = source.opening
     if currency == probe.UNSTATED:   # as the config will say it (writer._currency)
         currency = source.currency or source.type_currency or (
-            survey.paid_in(source) if source.group == "bank" else None) or survey.currency
+            survey.paid_in(source).currency if source.group == "bank" else None) or survey.currency
     held = included.held(main, {(account, currency): day for account in assets if account not in taken}, skip)
     equal = [account for (account, _), number in held.items() if number == amount]
     if len(equal) != 1:

@@ -21,6 +21,7 @@ from beanclear.config import SELF_DESCRIBING_BANKS
 from beanclear.importers.banking import SeveralAccounts, one_account
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.setup import columns, probe
+from beanclear.setup.landed import Credit, Landed, Payout, landed
 from beanclear.statements import openings
 
 
@@ -35,7 +36,8 @@ class Source:
     currencies: Counter = field(default_factory=Counter)          # booked amounts per currency
     first: dt.date | None = None
     last: dt.date | None = None
-    lines: list[tuple[str, str]] = field(default_factory=list)    # bank credits: (payee, memo)
+    lines: list[Credit] = field(default_factory=list)             # a bank's credits
+    paid: list[Payout] = field(default_factory=list)              # a channel's payouts
     columns: dict[str, str] = field(default_factory=dict)         # a guessed `csv` bank only
     date_format: str | None = None
     account_id: str | None = None   # the account its statements state, when files of one type state several
@@ -97,12 +99,12 @@ class Survey:
         most = max(counts.values())
         return "CNY" if counts["CNY"] == most else counts.most_common(1)[0][0]   # a tie: the default
 
-    def paid_in(self, bank: Source) -> str | None:
-        """The currency of the channels whose payouts a bank's lines show, where they agree:
-        a bank statement silent on its currency is in theirs."""
-        found = {c.currency or c.type_currency for c in self.of("channel") if bank.name in self.payouts(c)}
-        found.discard(None)
-        return found.pop() if len(found) == 1 else None
+    def paid_in(self, bank: Source) -> Landed:
+        """The currency a bank statement silent on its own is in, as the payouts its
+        credits are show it (landed.py), and why."""
+        channels = [(c.name, _memo(c), c.paid, [c.currency, *c.others] if c.currency else
+                     [c.type_currency] if c.type_currency else []) for c in self.of("channel")]
+        return landed(bank.lines, channels)
 
     @property
     def timezone(self) -> tuple[str, str] | None:
@@ -113,14 +115,18 @@ class Survey:
 
     def payouts(self, channel: Source) -> dict[str, list[str]]:
         """Bank name -> the distinct credit texts matching the channel type's payout memo."""
-        pattern = re.compile(PAYOUT_MEMOS.get(channel.type, re.escape(channel.name)), re.IGNORECASE)
+        pattern = _memo(channel)
         out = {}
         for bank in self.of("bank"):
-            seen = list(dict.fromkeys(" ".join(filter(None, line)) for line in bank.lines
-                                      if pattern.search(" ".join(line))))
+            seen = list(dict.fromkeys(credit.text for credit in bank.lines if pattern.search(credit.text)))
             if seen:
                 out[bank.name] = seen
         return out
+
+
+def _memo(channel: Source) -> re.Pattern:
+    """What a bank writes of the channel's payouts (config PAYOUT_MEMOS), else its name."""
+    return re.compile(PAYOUT_MEMOS.get(channel.type, re.escape(channel.name)), re.IGNORECASE)
 
 
 def survey(folder: Path, scratch: Path) -> Survey:
@@ -301,7 +307,8 @@ def _why(exc: StatementError, path: Path) -> str:
 
 
 def _add(source: Source, path: Path, importer, extraction) -> None:
-    """What one file read as `source` says: its currencies, days and bank credits."""
+    """What one file read as `source` says: its currencies, days, a bank's credits and a
+    channel's payouts."""
     source.files.append((path, importer.kind))
     source.offsets |= extraction.offsets
     own = importer.source
@@ -316,7 +323,11 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
                 if posting.account in mine and posting.units is not None:
                     source.currencies[posting.units.currency] += 1
                     if source.group == "bank" and posting.units.number > 0:
-                        source.lines.append((entry.payee or "", entry.narration or ""))
+                        source.lines.append(Credit(entry.date, posting.units.number, entry.payee or "",
+                                                   entry.narration or ""))
+                elif source.group == "channel" and posting.account == own.accounts.transit \
+                        and posting.units is not None and posting.units.number > 0:
+                    source.paid.append(_payout(entry, posting, source))
         elif isinstance(entry, data.Balance) and entry.account in mine:
             source.currencies[entry.amount.currency] += 1
     if extraction.period:
@@ -328,6 +339,16 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
     for opened, *_ in openings.implied(sums, stated=getattr(extraction, "stated_openings", None)):
         if opened.account == held:   # the earliest file's, of its first currency
             source.opening = _earliest(source.opening, (opened.date, opened.currency, opened.amount))
+
+
+def _payout(entry: data.Transaction, posting: data.Posting, source: Source) -> Payout:
+    """A channel's payout, by the ids a bank's text may name it by (its id, its payout
+    id, its `^payout-` link)."""
+    ids = [str(entry.meta[k]) for k in ("payout-id", "id") if entry.meta.get(k)]
+    ids += [link[len("payout-"):] for link in sorted(entry.links) if link.startswith("payout-")]
+    currency = posting.units.currency
+    return Payout(entry.date, posting.units.number,
+                  source.type_currency if currency == probe.UNSTATED else currency, tuple(dict.fromkeys(ids)))
 
 
 def _earliest(one, other):

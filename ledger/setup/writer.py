@@ -11,6 +11,7 @@ from pathlib import Path
 
 from beanclear.config import DEFAULT_TIMEZONE
 from beanclear.importers.bank_presets import PRESETS
+from beanclear.setup.landed import Landed
 from beanclear.setup.survey import Source, Survey
 
 HEADER = """\
@@ -90,15 +91,16 @@ def _files(source: Source) -> list[str]:
             f"    # period: {source.first} to {source.last}" if source.first else "    # period: no dated rows"]
 
 
-def _currency(source: Source, operating: str, paid_in: str | None = None) -> str:
+def _currency(source: Source, operating: str, paid_in: Landed | None = None) -> str:
     if source.currency:
         others = f" (also {', '.join(source.others)})" if source.others else ""
         return line(4, f"currency: {source.currency}", f"found in the statements{others}")
     if source.type_currency:
         return line(4, f"currency: {source.type_currency}", f"default of type {source.type}: the statement does not say")
-    if paid_in:
-        return line(4, f"currency: {paid_in}", "found: the currency of the payouts in its lines; check it")
-    return line(4, f"currency: {operating}", "default: the statement does not say; check it")
+    if paid_in and paid_in.currency:
+        return line(4, f"currency: {paid_in.currency}", paid_in.why)
+    seen = f"; {paid_in.why}" if paid_in and paid_in.why else ""
+    return line(4, f"currency: {operating}", f"default: the statement does not say{seen}; check it")
 
 
 def _source(source: Source, survey: Survey, operating: str, banks: list[Source]) -> list[str]:
@@ -134,12 +136,17 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
     seen = survey.payouts(source)
     if seen:
         per = _per_currency(source, survey, banks, seen)
+        # a channel paying out in several currencies, seen at banks of some only: the
+        # others' payouts will be missing from the books' banks, and this says why
+        unseen = sorted({p.currency for p in source.paid} - set(per) - {None}) if per else []
+        elsewhere = f"; its payouts in {', '.join(unseen)} are in no bank's lines here" if unseen else ""
         if len(per) > 1:   # README "bank": one bank per currency, `bank: [USD_BANK, EUR_BANK]`
             out.append(line(4, f"bank: [{', '.join(per.values())}]",
-                            f"found: its payouts are in these banks' lines, one bank per currency ({', '.join(per)})"))
+                            f"found: its payouts are in these banks' lines, one bank per currency ({', '.join(per)})"
+                            + elsewhere))
         else:
             bank = max(seen, key=lambda name: len(seen[name]))
-            out.append(line(4, f"bank: {bank}", "found: its payouts are in this bank's lines"))
+            out.append(line(4, f"bank: {bank}", "found: its payouts are in this bank's lines" + elsewhere))
         for name, texts in seen.items():
             out += [f"    #   payout seen in {name}: {said(t)}" for t in texts[:3]]
     else:
@@ -169,7 +176,7 @@ def _per_currency(source: Source, survey: Survey, banks: list[Source], seen: dic
     found: dict[str, list[str]] = {}
     for name in sorted(seen, key=lambda n: -len(seen[n])):   # (stable: the survey's order among equals)
         bank = by_name.get(name)
-        currency = bank and (bank.currency or bank.type_currency or survey.paid_in(bank))
+        currency = bank and (bank.currency or bank.type_currency or survey.paid_in(bank).currency)
         if currency:
             found.setdefault(currency, []).append(name)
     own = source.currency or source.type_currency
