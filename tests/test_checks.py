@@ -560,7 +560,7 @@ def test_a_missing_payout_does_not_take_a_later_payouts_credit(ledger):
 LATE = ("payout-missing", ("F77", "77", "B-25"),
         "payout of 99.40 CNY on 2026-03-02 appears to have reached the bank late: bank credit B-25 of 2026-03-25, "
         "23 days later (expected within 2), is booked as a wechat payout and of its amount, the only one since it, "
-        "and no other payout of that amount left between them: `beanclear link B-25 F77` if it is this payout")
+        "and no other payout of that amount left between them: `beanclear link B-25 payout-77` if it is this payout")
 
 
 def test_a_credit_of_a_missing_payouts_amount_past_its_window_is_one_finding_of_it_arriving_late(ledger):

@@ -429,8 +429,9 @@ def _late_arrivals(overdue: list[Item], credits: list[Item], items: list[Item], 
 
 def _arrived_late(payout: Item, credit: Item, channel, account: str) -> Finding:
     """The one payout-missing of a payout that appears to have reached the bank late
-    (_late_arrivals), naming its credit, whose ref it lists too."""
-    bank_ref, payout_ref = refs([credit.entry])[0], refs([payout.entry])[0]
+    (_late_arrivals), naming its credit, whose ref it lists too, and the link that says
+    they are one by the payout's link, as `match` proposes it."""
+    bank_ref, payout_ref = refs([credit.entry])[0], payout.payout or refs([payout.entry])[0]
     return Finding(
         "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
         f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} appears to have reached the bank "
@@ -788,7 +789,7 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
 
 
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
-                     holed, answered=None, early=None) -> tuple[dict, list[Finding]]:
+                     holed, answered=None, early=None, late=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
     payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
     both run."""
@@ -796,17 +797,19 @@ def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_o
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
-                             config.timezone)
+                             config.timezone, late)
     return grouped, out
 
 
-def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
+def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None,
+                    late: dict | None = None) -> dict[str, tuple]:
     """Per channel, (its transit Items by bank; what answers each payout: its Item's id
     -> the bank credits check_transit pairs it with; the statement ids of the payouts it
     finds payout-missing; the ids of the Items a hole in the statements holds back), as
     `findings` judges them, or None for a channel whose statements show no payouts (its
     bank credits settle its clearing account): the month report tells a payout on its way
-    from one the bank got short or never got."""
+    from one the bank got short or never got. `late` gets, of every channel, a missing
+    payout's Item's id -> the credit that appears to be it, late (check_transit)."""
     index, cover = _index_and_cover(entries, config, index, cover)
     banks = {bank.account for bank in config.banks.values()}
     out = {}
@@ -816,7 +819,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
             continue
         answered, holed = {}, {}
         grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
-                                          banks, {}, {}, holed, answered)
+                                          banks, {}, {}, holed, answered, late=late)
         missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
         out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items})
     return out
