@@ -801,15 +801,14 @@ def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_o
     return grouped, out
 
 
-def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None,
-                    late: dict | None = None) -> dict[str, tuple]:
+def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
     """Per channel, (its transit Items by bank; what answers each payout: its Item's id
     -> the bank credits check_transit pairs it with; the statement ids of the payouts it
-    finds payout-missing; the ids of the Items a hole in the statements holds back), as
+    finds payout-missing; the ids of the Items a hole in the statements holds back; of
+    those missing, its Item's id -> the credit that appears to be it arriving late), as
     `findings` judges them, or None for a channel whose statements show no payouts (its
     bank credits settle its clearing account): the month report tells a payout on its way
-    from one the bank got short or never got. `late` gets, of every channel, a missing
-    payout's Item's id -> the credit that appears to be it, late (check_transit)."""
+    from one the bank got short or never got."""
     index, cover = _index_and_cover(entries, config, index, cover)
     banks = {bank.account for bank in config.banks.values()}
     out = {}
@@ -817,11 +816,11 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
         if not cover.shows_payouts(channel.name):
             out[channel.name] = None
             continue
-        answered, holed = {}, {}
+        answered, holed, late = {}, {}, {}
         grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
                                           banks, {}, {}, holed, answered, late=late)
         missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
-        out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items})
+        out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items}, late)
     return out
 
 

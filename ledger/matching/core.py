@@ -533,11 +533,10 @@ def paired_payouts(entries, config, accounts: set[str], load=None, late: dict | 
         index = {account: items for account, items in load.index(entries).items() if account in accounts}
         cover, day = load.cover(entries), load.as_of(entries)
     out: dict[int, tuple] = {}
-    arrivals: dict = {}
-    for answers in transit.transit_answers(entries, config, day, index, cover, arrivals).values():
+    for answers in transit.transit_answers(entries, config, day, index, cover).values():
         if answers is None:   # statements without payouts: no payout to pair
             continue
-        grouped, answered = answers[0], answers[1]
+        grouped, answered, arrivals = answers[0], answers[1], answers[4]
         for items in grouped.values():
             for item in items:
                 credits = answered.get(id(item))
