@@ -15,6 +15,8 @@ its payout-mismatch: _named_apart), else one of its amount on schedule (the
 channel's usual days to arrive, learnt from its credits: USUAL_FROM, WEEKDAY_FROM), up
 to LATE_DAYS past `bank_days`; credits that together make it (a payout the bank
 credited in parts: _in_parts); a credit the bank converted, in the amount it sent.
+Later than that a credit of its amount answers nothing, but where nothing else may be
+it the payout's one payout-missing says it appears to have arrived late (_late_arrivals).
 Money goes the other way through transit too: a top-up of the channel from the bank
 (PayPal's "Bank Deposit to PP Account", Stripe's `topup`, booked transit -> clearing) is
 answered by the bank's debit naming the channel (banking.py books it bank -> transit), of
@@ -271,7 +273,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         age = (horizon.bank[1] - payout.date).days
         if age > window:
             overdue.append((payout, age))
-    arrivals = _late_arrivals([p for p, _ in overdue], [c for c, _ in unexplained], items, banks, zone)
+    arrivals = _late_arrivals([p for p, _ in overdue], [c for c, judged in unexplained if judged in ("judge", "wait")],
+                              items, banks, zone)
     if late is not None:
         late.update(arrivals)
     latecomers = {id(c) for c in arrivals.values()}
