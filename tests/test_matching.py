@@ -338,6 +338,41 @@ def test_two_credits_the_import_booked_as_a_payouts_settle_it_as_a_group(config)
         ("groups", True, ["B1", "B2"], ["payout-9"])
 
 
+def test_a_credit_the_check_pairs_past_the_matchers_days_is_proposed_as_the_check_pairs_it(config):
+    # the check takes a credit of a payout's amount for that payout up to bank_days + 7
+    # days after it; match said "outside the 5-day window" (bank_days 2 + 3) of one 7
+    # days later, and proposed nothing for a line `check` called no problem (blind26)
+    transit = "Assets:Transit:WeChat"
+    [p] = propose(config, payout(1, "100.00", "1") + bank(8, "100.00", "B1", "财付通", "提现", counter=transit))
+    assert (p.stage, p.confident, p.target) == ("fuzzy", True, "payout-1")
+    assert p.reasons[1] == ("7 day(s) after the item, past its 5-day window (`channels.wechat.bank_days` 2 + 3), "
+                            "the credit the clearing check pairs with it (an equal amount within `bank_days` + 7)")
+    # in suspense (no payout text), the window holds: the check pairs nothing there
+    assert propose(config, payout(1, "100.00", "1") + bank(8, "100.00", "B1", "某公司", "货款")) == []
+
+
+def test_a_credit_the_check_takes_for_a_missing_payout_arriving_late_is_proposed_for_review(config):
+    # blind26: a WeChat withdrawal of 11-18 credited on 12-03 (15 days, bank_days 2), its
+    # amount, 财付通's text: the check's one payout-missing says it appears to be the
+    # payout arriving late, and match said only "outside the 5-day window". It proposes
+    # the link, for a person: past bank_days + 7 days the check does not pair by amount
+    # and day (another line of that amount may be it), so --apply does not write it
+    transit = "Assets:Transit:WeChat"
+    [p] = propose(config, payout(1, "100.00", "1") + bank(16, "100.00", "B1", "财付通", "提现", counter=transit))
+    assert (p.stage, p.confident, p.target, [l.ref for l in p.lines]) == ("late", False, "payout-1", ["B1"])
+    assert p.reasons == [
+        "amount 100.00 equal, 15 day(s) after the payout: past its 5-day window (`channels.wechat.bank_days` 2 "
+        "+ 3) and the 9 days the clearing check pairs an equal credit within (`bank_days` + 7)",
+        "the clearing check's payout-missing takes it for the payout arriving late: the one credit of its amount "
+        "booked as a wechat payout since it, and no other payout of that amount between them; confirm it "
+        "(`beanclear link B1 payout-1`)"]
+    assert not [e for q in [p] if q.confident for e in matching.edits_for(q, config)]
+    # two such credits, or one in suspense (another source): nothing proposed
+    assert propose(config, payout(1, "100.00", "1") + bank(16, "100.00", "B1", "财付通", "提现", counter=transit)
+                   + bank(17, "100.00", "B2", "财付通", "提现", counter=transit)) == []
+    assert propose(config, payout(1, "100.00", "1") + bank(16, "100.00", "B1", "某公司", "货款")) == []
+
+
 def test_the_rest_of_a_payout_linked_to_one_part_is_proposed_to_the_line_that_makes_it(config):
     transit = "Assets:Transit:WeChat"
     linked = bank(2, "1200.00", "B1", "财付通", "提现 1/2", counter=transit).replace('"提现 1/2"', '"提现 1/2" ^payout-9')

@@ -26,8 +26,15 @@ def test_a_line_with_a_proposal_has_no_reasons(config):
 
 def test_an_item_of_that_amount_outside_the_window(config):
     reasons = why(config, payout(1, "100.00", "1") + bank(25, "100.00", "B1", "某公司", "货款"))
+    # the payout's window is its channel's bank_days and 3 days more: the reason says so (blind26
+    # found "5-day window" in no config or document)
     assert reasons["B1"][0] == "payout-1 of the same amount is dated 2026-03-01, outside the 5-day window " \
-                               "of a line of 2026-03-25"
+                               "(`channels.wechat.bank_days` 2 + 3) of a line of 2026-03-25"
+    bill = ('\n2026-03-01 * "阿里云计算有限公司" "ALIYUN 2026-03" ^bill-aliyun-2026-03\n'
+            "  Expenses:Cloud  312.00 CNY\n  Liabilities:Payable:Aliyun  -312.00 CNY\n")
+    reasons = why(config, bill + bank(25, "-312.00", "B9", "某公司", "货款"))
+    assert reasons["B9"][0] == "bill-aliyun-2026-03 of the same amount is dated 2026-03-01, outside the 7-day " \
+                               "window (`match.window`) of a line of 2026-03-25"
 
 
 def test_a_pairing_turned_down_before(config):

@@ -15,6 +15,8 @@ its payout-mismatch: _named_apart), else one of its amount on schedule (the
 channel's usual days to arrive, learnt from its credits: USUAL_FROM, WEEKDAY_FROM), up
 to LATE_DAYS past `bank_days`; credits that together make it (a payout the bank
 credited in parts: _in_parts); a credit the bank converted, in the amount it sent.
+Later than that a credit of its amount answers nothing, but where nothing else may be
+it the payout's one payout-missing says it appears to have arrived late (_late_arrivals).
 Money goes the other way through transit too: a top-up of the channel from the bank
 (PayPal's "Bank Deposit to PP Account", Stripe's `topup`, booked transit -> clearing) is
 answered by the bank's debit naming the channel (banking.py books it bank -> transit), of
@@ -54,7 +56,8 @@ WEEKDAY_FROM = 2  # of those, credits of payouts of one weekday from which that 
 def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon | None = None,
                   waiting: dict | None = None, unheard: dict | None = None,
                   banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None,
-                  answered: dict | None = None, early: dict | None = None, zone=None) -> list[Finding]:
+                  answered: dict | None = None, early: dict | None = None, zone=None,
+                  late: dict | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then credits that together make a payout
     or the rest of a linked one (_in_parts), then the nearest payout in the window.
@@ -68,7 +71,9 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     and per bank debit the top-up it answers (or the reversal of a payout the bank
     returned, which answers the return), that one (transit_answers): what matching and
     the actions read of the pairing, not judging it again. `zone`: the books'
-    (config.timezone), that their times are in (arrived_by)."""
+    (config.timezone), that their times are in (arrived_by). `late` gets, per payout
+    missing (its Item's id), the credit that appears to be it arriving late
+    (_late_arrivals): no pairing, what matching proposes for a person to confirm."""
     account, window = channel.accounts.transit, channel.bank_days
     answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
@@ -192,6 +197,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     unpaid: list[tuple[int, Item]] = []    # (index in findings, credit) of the credits no payout explains
     missing: list[tuple[int, Item]] = []   # the same of the payouts missing
     set_aside: list[Item] = []   # credits whose payout may be in a hole of the channel's statements
+    unexplained: list[tuple[Item, str]] = []   # (credit, as the horizon judges it) of those no payout answers
     unpaired: list[Item] = []    # credits no payout answers (bank-unmatched)
     for credit in leftover:
         judged = horizon.credit(credit.date, window)
@@ -245,13 +251,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             # zero) until that statement, or the person's booking of a payout in flight
             # when the books began, is in. One statement-gap of the channel for them all.
             early.setdefault(channel.name, []).append((channel.bank, credit))
-        elif _heard(judged, credit, channel, horizon, unheard):
-            unpaired.append(credit)
-            unpaid.append((len(findings), credit))
-            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency}"
-                                        f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
-                                        f"{channel.name} payout explains it"
-                                        + _in_another_currency(credit, still_open, window, zone)))
+        else:   # no payout explains it, or none yet: it may be a missing payout's, late (below)
+            unexplained.append((credit, judged))
     for top_up in top_ups:
         # money the channel took in from the bank (a PayPal bank deposit, a top-up) that no
         # bank debit answered: the bank's statements judge it, once they cover the window
@@ -259,6 +260,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         if id(top_up) not in paired and _seen(horizon.around_bank(top_up.date, window), top_up, channel, horizon,
                                               waiting, as_of, holed):
             findings.append(_no_debit(top_up, channel))
+    overdue: list[tuple[Item, int]] = []   # (payout, days the bank's statements show since it) past bank_days
     for payout in still_open:
         if any(c.currency == payout.currency and arrived_by(payout.entry, c.date, zone)
                and c.date <= payout.date + dt.timedelta(days=window) for c in set_aside):
@@ -270,12 +272,33 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             continue
         age = (horizon.bank[1] - payout.date).days
         if age > window:
-            missing.append((len(findings), payout))
-            findings.append(Finding(
-                "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
-                f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-                f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window, zone),
-                refs([payout.entry]), **at_entry(payout.entry)))
+            overdue.append((payout, age))
+    arrivals = _late_arrivals([p for p, _ in overdue], [c for c, judged in unexplained if judged in ("judge", "wait")],
+                              items, banks, zone)
+    if late is not None:
+        late.update(arrivals)
+    latecomers = {id(c) for c in arrivals.values()}
+    for credit, judged in unexplained:
+        if id(credit) in latecomers:   # its payout's finding says it (one cause, one finding)
+            continue
+        if _heard(judged, credit, channel, horizon, unheard):
+            unpaired.append(credit)
+            unpaid.append((len(findings), credit))
+            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency}"
+                                        f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
+                                        f"{channel.name} payout explains it"
+                                        + _in_another_currency(credit, still_open, window, zone)))
+    for payout, age in overdue:
+        credit = arrivals.get(id(payout))
+        if credit is not None:
+            findings.append(_arrived_late(payout, credit, channel, account))
+            continue
+        missing.append((len(findings), payout))
+        findings.append(Finding(
+            "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
+            f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
+            f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window, zone),
+            refs([payout.entry]), **at_entry(payout.entry)))
     _name_each_other(findings, unpaid, missing)
     return findings
 
@@ -370,12 +393,64 @@ def _paid_out_later(item: Item, clearing: str) -> bool:
         any(p.account == clearing for p in item.entry.postings)
 
 
+def _late_arrivals(overdue: list[Item], credits: list[Item], items: list[Item], banks, zone=None) -> dict[int, Item]:
+    """id(payout) -> the bank credit that appears to be it, arriving past bank_days +
+    LATE_DAYS: of the payouts past their days (`overdue`) and the credits no payout
+    answers, judged or waiting for the channel's statements (`credits`), one of the
+    payout's very amount, booked on the channel's transit account (its text is the
+    channel's payout memo, or a person put it there), dated after it (arrived_by), the
+    only such credit since the payout and the payout the only overdue one before it, with
+    no other payout of that amount (of `items`, answered or not) left between the two: a
+    credit after that one may as well be that one's again. Still a guess past the days
+    the check pairs an equal amount by, so the payout stays a finding, one that names its
+    credit and the link that says they are one (blind26: a WeChat withdrawal credited 15
+    days later was a payout-missing "has not reached the bank" and a statement-gap of
+    the credit waiting for WeChat's bills); not a pairing, so matching proposes the
+    link for a person to confirm (matching.core: the late stage)."""
+    if not overdue or not credits:
+        return {}
+    by_amount: dict[tuple, list[Item]] = defaultdict(list)   # every payout of the channel, by its amount
+    for i in items:
+        if i.amount > 0 and not written_off(i) and not any(p.account in banks for p in i.entry.postings):
+            by_amount[(i.currency, i.amount)].append(i)
+    out: dict[int, Item] = {}
+    for payout in overdue:
+        key = (payout.currency, payout.amount)
+        mine = [c for c in credits if (c.currency, -c.amount) == key and arrived_by(payout.entry, c.date, zone)]
+        if len(mine) != 1:
+            continue
+        credit = mine[0]
+        if any(p is not payout and (p.currency, p.amount) == key and arrived_by(p.entry, credit.date, zone)
+               for p in overdue):
+            continue
+        if any(p is not payout and p.order > payout.order and arrived_by(p.entry, credit.date, zone)
+               for p in by_amount[key]):
+            continue
+        out[id(payout)] = credit
+    return out
+
+
+def _arrived_late(payout: Item, credit: Item, channel, account: str) -> Finding:
+    """The one payout-missing of a payout that appears to have reached the bank late
+    (_late_arrivals), naming its credit, whose ref it lists too, and the link that says
+    they are one by the payout's link, as `match` proposes it."""
+    bank_ref, payout_ref = refs([credit.entry])[0], payout.payout or refs([payout.entry])[0]
+    return Finding(
+        "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
+        f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} appears to have reached the bank "
+        f"late: bank credit {bank_ref} of {credit.date}, {(credit.date - payout.date).days} days later (expected "
+        f"within {channel.bank_days}), is booked as {_a(channel.name)} payout and of its amount, the only one since "
+        f"it, and no other payout of that amount left between them: `beanclear link {bank_ref} {payout_ref}` if it "
+        "is this payout",
+        refs([payout.entry, credit.entry]), **at_entry(payout.entry))
+
+
 def _name_each_other(findings: list[Finding], credits: list[tuple[int, Item]], payouts: list[tuple[int, Item]]):
     """A bank credit no payout explains and a missing payout of its very amount before
-    it, each the only one of the other: past bank_days + LATE_DAYS, taking the credit
-    for the payout is a guess (a payout 21 days late under a text without its id, or
-    another credit of that amount), so both stay findings, each naming the other and
-    the `beanclear link` that says it is (`findings[i]`, with (i, item) pairs)."""
+    it, each the only one of the other, where another payout of that amount left between
+    them (else the payout's one finding says the credit: _late_arrivals): the credit may
+    be that one's again, so both stay findings, each naming the other and the `beanclear
+    link` that says it is (`findings[i]`, with (i, item) pairs)."""
     for c, credit in credits:
         same = [(p, payout) for p, payout in payouts if payout.currency == credit.currency
                 and payout.amount == -credit.amount and payout.date <= credit.date]
@@ -717,7 +792,7 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
 
 
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
-                     holed, answered=None, early=None) -> tuple[dict, list[Finding]]:
+                     holed, answered=None, early=None, late=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
     payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
     both run."""
@@ -725,14 +800,15 @@ def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_o
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
-                             config.timezone)
+                             config.timezone, late)
     return grouped, out
 
 
 def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
     """Per channel, (its transit Items by bank; what answers each payout: its Item's id
     -> the bank credits check_transit pairs it with; the statement ids of the payouts it
-    finds payout-missing; the ids of the Items a hole in the statements holds back), as
+    finds payout-missing; the ids of the Items a hole in the statements holds back; of
+    those missing, its Item's id -> the credit that appears to be it arriving late), as
     `findings` judges them, or None for a channel whose statements show no payouts (its
     bank credits settle its clearing account): the month report tells a payout on its way
     from one the bank got short or never got."""
@@ -743,11 +819,11 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
         if not cover.shows_payouts(channel.name):
             out[channel.name] = None
             continue
-        answered, holed = {}, {}
+        answered, holed, late = {}, {}, {}
         grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
-                                          banks, {}, {}, holed, answered)
+                                          banks, {}, {}, holed, answered, late=late)
         missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
-        out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items})
+        out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items}, late)
     return out
 
 

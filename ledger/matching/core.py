@@ -21,7 +21,13 @@ Stages, in order; the first that explains a line wins, and says so in the reason
    that batches payouts), or several lines of one counterparty settle one item;
 3. **fuzzy**: amount within tolerance and date within the window, scored with
    rapidfuzz on the line's text against the item's payee, narration, channel name and
-   the aliases in config (`match.aliases`: the bank writes the legal name);
+   the aliases in config (`match.aliases`: the bank writes the legal name); a payout's
+   window is its channel's `bank_days` and PAYOUT_SLACK days more, and a credit the
+   clearing check pairs with it (an equal amount up to `bank_days` + LATE_DAYS) is of
+   its days whatever the window (OpenItem.of_its_days);
+3b. **late**: a credit the clearing check takes for a missing payout arriving past
+   those days (transit._late_arrivals: its payout-missing names it) is proposed for that
+   payout, for a person to confirm (_late);
 4. **history**: a line like ones people classified before (same counterparty, similar
    memo) is proposed for the account they chose, with those lines as evidence.
 
@@ -67,6 +73,7 @@ from beanclear.importers.toolkit.places import shown
 
 DAY = dt.timedelta(days=1)
 GROUP_LIMIT = 500     # items (or lines) in one window beyond which the group search gives up
+PAYOUT_SLACK = 3      # days past its channel's bank_days a payout's credit is looked for (a bank crediting after a weekend)
 
 
 @dataclass
@@ -134,9 +141,24 @@ class OpenItem:
     paired: tuple = ()    # a payout's: the entries the clearing check answers it with (its bank credit)
     early: bool = True    # a line of the day before may settle it (a payout: transit.arrived_by)
     payout: bool = False  # a channel's payout: no line before it reached the bank may settle it (reached_by)
+    late: object = None   # a payout missing: the credit the clearing check takes for it arriving late (_late)
 
     def fits(self, day: dt.date) -> bool:
         return self.first_day <= day <= self.date + self.window * DAY
+
+    def of_its_days(self, line: "BankLine") -> bool:
+        """Whether `line` is of the days the item's money may take to the bank: in its
+        window (fits), or the credit the clearing check pairs it with, which it does with
+        an equal amount up to `bank_days` + LATE_DAYS after a payout (blind26: a credit 7
+        days after was no finding, and match said it was outside the 5-day window)."""
+        return self.fits(line.date) or any(e is line.entry for e in self.paired)
+
+    def window_said(self) -> str:
+        """The setting the window is read from, in words: a payout's, its channel's
+        `bank_days` and PAYOUT_SLACK; an order's or a bill's, `match.window`."""
+        if self.payout:
+            return f"`channels.{self.channel}.bank_days` {self.window - PAYOUT_SLACK} + {PAYOUT_SLACK}"
+        return "`match.window`"
 
     @property
     def first_day(self) -> dt.date:
@@ -378,7 +400,8 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
     payouts = [(entry, p, links) for entry, p, links in payouts
                if not (links and links <= banked) or len(links) == 1 and p.account in unlinked]
     topping = {line.counter for line in lines if line.amount < 0 and line.counter in transit}
-    answered = paired_payouts(entries, config, answering, load) if (payouts or topping) and answering else {}
+    late: dict[int, data.Transaction] = {}   # id(payout entry) -> the credit the check takes for it, late
+    answered = paired_payouts(entries, config, answering, load, late) if (payouts or topping) and answering else {}
     if topping and answered:
         # a bank debit the clearing check pairs with the channel's top-up (a negative payout,
         # a bank deposit; the reversal of a payout the bank returned) is explained, as the
@@ -395,9 +418,10 @@ def _collect(entries, config, load=None) -> tuple[list[BankLine], list[OpenItem]
         links = sorted(links)
         channel = transit[p.account]
         items.append(OpenItem([entry], p.account, links[0] if links else f"payout-{entry.meta.get('id')}",
-                              amount, p.units.currency, entry.date, channel.bank_days + 3,
+                              amount, p.units.currency, entry.date, channel.bank_days + PAYOUT_SLACK,
                               channel.name, _names(channel, config, entry), _ids(entry), paired,
-                              arrived_by(entry, entry.date - DAY, config.timezone), payout=True))
+                              arrived_by(entry, entry.date - DAY, config.timezone), payout=True,
+                              late=late.get(id(entry))))
     convert = None
     for (account, key), parts in due.items():
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -489,7 +513,7 @@ def books_paid(entries, config) -> dict[str, set[str]]:
     return paid_currencies(config, ((p.account, p.units.number, p.units.currency) for e in own for p in e.postings))
 
 
-def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, tuple]:
+def paired_payouts(entries, config, accounts: set[str], load=None, late: dict | None = None) -> dict[int, tuple]:
     """id(payout entry) -> the entries the clearing check answers it with: its bank
     credits, whether a `^payout-` link, the payout id in the bank's text, the amount or
     the day pairs them (transit.transit_answers: the pairing `beanclear check` and the
@@ -499,7 +523,9 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
     `accounts`: the transit accounts to judge, those where money out may answer a payout
     no bank credit's link names (the others' payouts wait for a link: at 100,000 payouts
     of linked credits only, the check's pass cost three times the rest of matching).
-    `load`: the checks' reconcile.Load of these books (their index, coverage and date)."""
+    `load`: the checks' reconcile.Load of these books (their index, coverage and date).
+    `late` gets id(payout entry) -> the bank credit's entry the check takes for that
+    payout missing, arriving late (transit._late_arrivals): no pairing, a proposal."""
     accounts = with_fellows(accounts, config)   # a credit the pairing may give another of them (pooled)
     if load is None:
         index, cover, day = pooled(postings_by_account(entries, accounts), config), None, as_of(entries)
@@ -510,12 +536,14 @@ def paired_payouts(entries, config, accounts: set[str], load=None) -> dict[int, 
     for answers in transit.transit_answers(entries, config, day, index, cover).values():
         if answers is None:   # statements without payouts: no payout to pair
             continue
-        grouped, answered = answers[0], answers[1]
+        grouped, answered, arrivals = answers[0], answers[1], answers[4]
         for items in grouped.values():
             for item in items:
                 credits = answered.get(id(item))
                 if credits:
                     out[id(item.entry)] = tuple(c.entry for c in credits)
+                elif late is not None and id(item) in arrivals:
+                    late[id(item.entry)] = arrivals[id(item)].entry
     return out
 
 
@@ -771,9 +799,12 @@ class Index:
         # the payouts paired with it alone (_across)
         self.line_of: dict[int, BankLine] = {id(line.entry): line for line in lines or ()}
         self.paired_with: dict[int, list[OpenItem]] = defaultdict(list)
+        self.late_of: dict[int, OpenItem] = {}   # id(bank entry) -> the missing payout the check takes it for
         for item in items:
             if len(item.paired) == 1:
                 self.paired_with[id(item.paired[0])].append(item)
+            if item.late is not None:
+                self.late_of[id(item.late)] = item
 
     def bucket(self, amount: Decimal) -> int:
         """Never smaller for a larger amount (float() rounds monotonically), so the items
@@ -879,7 +910,7 @@ def _match(entries, config, load=None, gathered=None) -> list[Proposal]:
     tolerance = config.match.tolerance
     proposals: list[Proposal] = []
     pending = list(lines)
-    for stage in (_rules, _exact, _groups_one_line, _groups_many_lines, _fuzzy):
+    for stage in (_rules, _exact, _groups_one_line, _groups_many_lines, _fuzzy, _late):
         pending = stage(pending, index, tolerance, proposals, config)
     proposals += _history(pending, history, config, index)
     return proposals
@@ -943,7 +974,7 @@ def _same_sign(a: Decimal, b: Decimal) -> bool:
 
 def _single(line: BankLine, index: Index, tolerance: Decimal) -> bool:
     """Whether one item alone could explain the line: then it is not a group's."""
-    return any(i.fits(line.date) for i in index.near(line))
+    return any(i.of_its_days(line) for i in index.near(line))
 
 
 def _groups_one_line(lines, index, tolerance, proposals, config):
@@ -1026,8 +1057,13 @@ def _fit(line: BankLine, item: OpenItem, tolerance: Decimal) -> tuple[float, flo
     """(score, text score, days apart) of the line for the item in the fuzzy stage; None
     where its amount or day does not fit the item."""
     amount = line.amount_for(item)
-    if amount is None or abs(item.amount - amount) > tolerance or not item.fits(line.date):
+    if amount is None or abs(item.amount - amount) > tolerance or not item.of_its_days(line):
         return None
+    return _scored(line, item, amount, tolerance)
+
+
+def _scored(line: BankLine, item: OpenItem, amount: Decimal, tolerance: Decimal) -> tuple[float, float, int]:
+    """_fit's (score, text score, days apart), its amount (in the item's currency) given."""
     text = _text_score(line, item)
     closeness = 1 - float(abs(item.amount - amount) / max(tolerance, Decimal("0.01"))) * 0.5
     days = abs((line.date - item.date).days)
@@ -1094,10 +1130,44 @@ def _fuzzy(lines, index, tolerance, proposals, config):
         best, item, text, days = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         confident = best >= float(config.match.min_score) and best - runner >= float(config.match.margin)
-        reasons = [f"amount {item.amount:f} vs {line.said_for(item)}", f"{days} day(s) after the item",
+        after = f"{days} day(s) after the item"
+        if not item.fits(line.date):   # the credit the check pairs with it (OpenItem.of_its_days)
+            after += (f", past its {item.window}-day window ({item.window_said()}), the credit the clearing check "
+                      f"pairs with it (an equal amount within `bank_days` + {transit.LATE_DAYS})")
+        reasons = [f"amount {item.amount:f} vs {line.said_for(item)}", after,
                    f"text score {text:.0f} against {', '.join(item.names[:3])}"] + paired
         _claim(index, Proposal([line], [item], item.account, "fuzzy", best, reasons, confident=confident,
                                alternatives=[f"{s[1].link} ({s[0]:.0f})" for s in scored[1:3]]), proposals)
+    return rest
+
+
+def _late(lines, index, tolerance, proposals, config):
+    """A line the clearing check takes for a missing payout arriving late (OpenItem.late:
+    past `bank_days` + LATE_DAYS, of its very amount, booked as its channel's payout, the
+    one such credit since it, and no other payout of that amount between them;
+    transit._late_arrivals), which no stage before proposed anything for: that payout,
+    scored as the fuzzy stage scores, but for a person to confirm, never confident.
+    Confident proposals are the ones nothing else comes close to, an id in the text at
+    any age or amount and day within the window with a margin; past the days the check
+    pairs an equal amount by, another line of that amount may as well be it (README,
+    Matching), so --apply does not write it (blind26: a WeChat withdrawal credited 15
+    days later had no proposal, "outside the 5-day window")."""
+    rest = []
+    for line in lines:
+        item = index.late_of.get(id(line.entry))
+        amount = line.amount_for(item) if item is not None else None
+        if item is None or amount != item.amount or not index.free(item) or index.refused(line, item.link):
+            rest.append(line)
+            continue
+        score, _, days = _scored(line, item, amount, tolerance)
+        pairs = item.window - PAYOUT_SLACK + transit.LATE_DAYS
+        reasons = [f"amount {line.said_for(item)} equal, {days} day(s) after the payout: past its {item.window}-day "
+                   f"window ({item.window_said()}) and the {pairs} days the clearing check pairs an equal credit "
+                   f"within (`bank_days` + {transit.LATE_DAYS})",
+                   "the clearing check's payout-missing takes it for the payout arriving late: the one credit of "
+                   f"its amount booked as a {item.channel} payout since it, and no other payout of that amount "
+                   f"between them; confirm it (`beanclear link {line.ref} {item.link}`)"]
+        _claim(index, Proposal([line], [item], item.account, "late", score, reasons, confident=False), proposals)
     return rest
 
 

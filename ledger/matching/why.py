@@ -123,9 +123,9 @@ def unproposed(entries, config, proposals, load=None, gathered=None) -> list[Unp
                 left = f"{item.date} at {item.entries[0].meta.get('time')}"
                 reasons.append(f"{item.link} of the same amount left on {left}, after the line's day "
                                f"{line.date} had ended at every bank")
-            elif not item.fits(line.date):
+            elif not item.of_its_days(line):
                 reasons.append(f"{item.link} of the same amount is dated {item.date}, outside the "
-                               f"{item.window}-day window of a line of {line.date}")
+                               f"{item.window}-day window ({item.window_said()}) of a line of {line.date}")
             else:
                 reasons.append(f"{item.link} of the same amount scored too low to propose")
         if line.counter == config.suspense:

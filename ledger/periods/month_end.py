@@ -123,7 +123,7 @@ def credits_waiting(entries, config, load, last: dt.date) -> tuple[dict[str, lis
     for name, answered in answers.items():
         if answered is None:   # statements without payouts: its bank credits settle its clearing account
             continue
-        grouped, by_payout, _, holed = answered
+        grouped, by_payout, _, holed, _ = answered
         channel = config.channels[name]
         taken = {id(credit) for credits in by_payout.values() for credit in credits}
         unanswered = [item for items in grouped.values() for item in items

@@ -74,7 +74,8 @@ class Item:
     # after-statement | unexplained-line | unexplained; in transit (period._open_payouts):
     # in-transit (a payout on its way), statement-gap (one whose credit a hole in the bank's
     # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
-    # bank), credited-before-payout (a credit of a payout booked after month end),
+    # bank), credited-before-payout (a credit of a payout booked after month end), arrived-late
+    # (a payout missing and the credit the check takes for it, late, not linked yet),
     # earlier-transit, unexplained-transit, credited-without-payouts; fx-spread (the
     # bank's conversions' fx-gaps of the month in one currency: _bank_spreads)
     kind: str
@@ -493,12 +494,12 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
                                     currency))
                 continue
             out += _by_payout(ch, [i for i in held if i.currency == currency], total, currency, cut, end,
-                              *answered[1:], banks, [i for i in after if i.currency == currency])
+                              *answered[1:5], banks, [i for i in after if i.currency == currency])
     return out
 
 
 def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end: dt.date, answered: dict,
-               missing: set, holed: set, banks: set[str], after: list = ()) -> list[Item]:
+               missing: set, holed: set, arrivals: dict, banks: set[str], after: list = ()) -> list[Item]:
     """A channel's transit balance `total` at month end in one currency, as the Items
     _open_payouts says, from its transit postings up to then (`held`). A payout: money
     in from the channel, not a bank line's (a bank debit booked as a top-up). A credit
@@ -508,7 +509,11 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
     credits and payouts answered with it hold by month end. What came
     before `cut` is one Item, with the credits no payout since answers in the days a
     payout of before `cut` may take to arrive (theirs, most likely: without them, a
-    payout in flight at `cut` showed as held before it and its credit as unexplained)."""
+    payout in flight at `cut` showed as held before it and its credit as unexplained).
+    A payout missing whose credit the check takes for it arriving late (`arrivals`,
+    transit._late_arrivals) is `arrived-late`, with that credit where it came by month
+    end: one item, as the check's one finding, neither "never reached the bank" nor a
+    credit unexplained (blind26)."""
     where = f"{ch.name}: {ch.accounts.transit}"
     payouts = [i for i in held if i.date >= cut and i.amount > 0 and not any(p.account in banks
                                                                              for p in i.entry.postings)]
@@ -523,6 +528,8 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
     late = [i for i in held if i.date < cut and i.amount > 0 and not any(p.account in banks for p in i.entry.postings)
             and any(cut <= c.date <= end for c in answered.get(id(i), ()))]
     payouts += late
+    # a payout of before `cut` whose late credit came since (transit._late_arrivals), as one
+    payouts += [i for i in held if i.date < cut and id(i) in arrivals and cut <= arrivals[id(i)].date <= end]
     out, taken = [], set()
     for seed in payouts + early:
         if id(seed) in taken:
@@ -537,6 +544,13 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
                 later += [p for p in ahead.get(id(member), ()) if all(p is not q for q in later)]
             group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
             taken.add(id(member))
+        credit = arrivals.get(id(seed)) if len(group) == 1 and seed.amount > 0 else None
+        if credit is not None:   # missing, and the check takes a credit for it arriving late
+            group += [credit] if cut <= credit.date <= end and id(credit) not in taken else []
+            taken.update(id(i) for i in group)
+            refs = tuple(dict.fromkeys(r for i in (seed, credit) for r in _refs(i.entry)))
+            out.append(Item("arrived-late", seed.date, where, sum(i.amount for i in group), currency, refs))
+            continue
         refs = tuple(dict.fromkeys(r for i in group + later for r in _refs(i.entry)))
         if later:
             if sum(i.amount for i in group):

@@ -162,6 +162,8 @@ def transit_text(i) -> str:
     refs = f" ({' '.join(i.refs)})" if i.refs else ""
     said = {"in-transit": ("on its way", f", payout of {i.date}"),
             "payout-missing": ("payout-missing", f", payout of {i.date}, never reached the bank"),
+            "arrived-late": ("reached the bank late, it appears", f", payout of {i.date} and the bank credit the "
+                             "check takes for it, not linked (`beanclear link` them: `beanclear check`)"),
             "payout-mismatch": ("payout-mismatch", ", not on its way"),
             "credited-before-payout": ("arrived before its payout is booked", f", the bank's credit of the payout of "
                                        f"{i.date}"),

@@ -356,7 +356,7 @@ def _rest_of_payout(entries, config, ref: str, line):
     adding up to it (one line may differ: a bank's fee, written off)."""
     from beancount.core import data as bc
     from beanclear.checks.transit import arrived_by
-    from beanclear.matching.core import DAY, OpenItem, _ids
+    from beanclear.matching.core import DAY, PAYOUT_SLACK, OpenItem, _ids
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
     banks = {b.account for b in config.banks.values()}
     payout = account = None
@@ -382,8 +382,9 @@ def _rest_of_payout(entries, config, ref: str, line):
         raise ResolveError(f"{links[0]} ({shown(paid, currency)} {currency}) is settled already: linked to {credited}; "
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
     channel = transit[account]
-    item = OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + 3, channel.name,
-                    (), _ids(payout), early=arrived_by(payout, payout.date - DAY, config.timezone), payout=True)
+    item = OpenItem([payout], account, links[0], rest, currency, payout.date, channel.bank_days + PAYOUT_SLACK,
+                    channel.name, (), _ids(payout), early=arrived_by(payout, payout.date - DAY, config.timezone),
+                    payout=True)
     amount = line.amount_for(item)   # (a part the bank converted makes the rest in the amount it sent)
     if amount != rest:
         sent = amount is not None and currency != line.currency
