@@ -19,7 +19,8 @@ Refunded`) as a refund on `Refunded date (UTC)` — the charge's date in exports
 that column, said in `refund-date` metadata — and a dispute (`Disputed Amount`) as money
 taken back on `Dispute Date (UTC)`, given back again when `Dispute Status` is `won`.
 Inquiries (`warning_…`) take no money. Dispute fees are not in this export (the balance
-history has them): the import says so when a file has disputes.
+history has them): the import says so when a file has disputes. Its times are UTC's, and it
+is cut at UTC's days as the itemized reports are (Extraction.zone_end, coverage's `zone:`).
 
 The balance exports (the itemized report, the API) list the same money a balance
 transaction at a time, each naming its charge: imported beside them, in either order,
@@ -39,7 +40,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import SNAPSHOTS, BalanceTxn, book, sale_order, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, first_row_keys,
                                          header_key, in_places, local_time, parse_amount, parse_datetime,
-                                         read_statement, uses_decimal_comma)
+                                         read_statement, uses_decimal_comma, ZoneDayEnd)
 
 HEADER = ("id", "Amount", "Amount Refunded", "Currency", "Fee", "Status")
 COLUMNS = {
@@ -82,6 +83,7 @@ class Importer(StatementImporter):
         comma = uses_decimal_comma(((r.line, r.cells[col[m]]) for r in t.rows for m in MONEY if col[m] is not None),
                                    path)
         out, disputes = Extraction(), 0
+        own = ZoneDayEnd()   # its times are UTC's: it is cut at UTC's days, as the itemized reports are
         formats = time_formats(lambda: ((r.line, r.cells[col[d]]) for r in t.rows for d in (
                                "created", "refunded_at", "disputed_at") if col[d] is not None), path,
                                self.source.date_format, out.notes)
@@ -95,6 +97,7 @@ class Importer(StatementImporter):
 
             def when(role: str) -> dt.datetime:
                 stamp = parse_datetime(get(role), formats, path, row.line, t.header[col[role]])
+                own.add(stamp.replace(tzinfo=dt.timezone.utc))
                 return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
 
             out.rows += 1
@@ -142,6 +145,7 @@ class Importer(StatementImporter):
         if disputes:
             out.notes.append(f"{disputes} disputed charge(s): dispute fees are not in the payments export; "
                              "import the balance history for them")
+        own.mark(out, self.config.timezone)
         return out
 
     def _dispute(self, out, line, path, get, amount, when, ident, created, shown, gross, currency) -> int:
