@@ -60,6 +60,9 @@ class Extraction:
     entries: Spill | list = field(default_factory=Spill)
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
+    # reason -> entries a row books beside its first (a charge's refund from its row): the
+    # rows read and these are the entries and the rows skipped (the import's summary)
+    extra: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
@@ -141,6 +144,10 @@ class Extraction:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
+
+    def beside(self, reason: str) -> None:
+        """One more entry of a row that has one already (Extraction.extra)."""
+        self.extra[reason] += 1
 
 
 class SettledBatch(NamedTuple):

@@ -190,6 +190,7 @@ class Importer(StatementImporter):
             booked = [self._balance_transaction(bt, path, obj) for bt in _expanded(obj)]
             if not booked:
                 out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
+        kept = 0
         for entry in booked:
             # A payout object and its balance transaction (a charge and the one expanded in
             # it) are one movement read from two objects: one entry, the first read. One id
@@ -198,6 +199,11 @@ class Importer(StatementImporter):
             ident = entry.meta["id"]
             if seen.add(ident, kind) or seen.get(ident) == kind:
                 out.entries.append(entry)
+                kept += 1
+                if kept > 1:   # an object of several: a dispute's withdrawal and its reversal (blind26)
+                    out.beside(f"balance transactions of {kind} objects beside their first")
+        if booked and not kept:
+            out.skip("objects whose balance transaction another object of the file holds (booked from that one)")
 
     def _balance_transaction(self, bt, path: str, holder=None):
         """The entry of a balance transaction; `holder`: the object it is expanded in

@@ -79,5 +79,6 @@ class Importer(StatementImporter):
                     path, row.line, f"{ident}/refund", when, "application_fee_refund", -refunded, Decimal(0),
                     -refunded, currency, source=ident, description=f"Application fee refunded to {account}".strip(),
                     meta={**meta, "refund-of": ident, "refund-date": "not in the export: the fee's date"}), self))
+                out.beside("application fee refunds booked from their fees' rows")
         own.mark(out, self.config.timezone)
         return out

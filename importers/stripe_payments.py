@@ -58,6 +58,8 @@ PAID = {"paid", "refunded", "partially refunded", "succeeded"}
 NO_MONEY = {"failed": "failed (no money moved)", "canceled": "canceled (no money moved)",
             "pending": "pending (no money yet)", "uncaptured": "not captured (no money moved)",
             "requires_payment_method": "failed (no money moved)", "blocked": "blocked (no money moved)"}
+# what a charge's row books beside the charge (Extraction.extra)
+BESIDE = "refunds and disputes booked from their charges' rows"
 DISPUTE_TAKES = {"needs_response", "under_review", "lost", "charge_refunded", "won"}
 DISPUTE_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_closed"}
 
@@ -141,6 +143,7 @@ class Importer(StatementImporter):
                     when("refunded_at") if "refund-date" not in refund_meta else created, "refund", -refunded,
                     Decimal(0), -refunded, currency, source=ident, description=f"Refund of {ident}",
                     meta=refund_meta), self))
+                out.beside(BESIDE)
             disputes += self._dispute(out, row.line, path, get, amount, when, ident, created, shown, gross, currency)
         if disputes:
             out.notes.append(f"{disputes} disputed charge(s): dispute fees are not in the payments export; "
@@ -161,8 +164,10 @@ class Importer(StatementImporter):
         out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute"), at, "dispute", -disputed,
                                            Decimal(0), -disputed, currency, source=ident,
                                            description=f"Dispute of {ident}", meta={"dispute-status": status}), self))
+        out.beside(BESIDE)
         if status == "won":
             out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute_reversal"), at,
                                                "dispute_reversal", disputed, Decimal(0), disputed, currency,
                                                source=ident, description=f"Dispute of {ident} won"), self))
+            out.beside(BESIDE)
         return 1
