@@ -11,6 +11,7 @@ its first row (1 May 02:30 UTC) being 30 April 22:30 in New York."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -353,3 +354,67 @@ def test_quiet_days_after_stripes_payments_export_in_utc_are_utcs(tmp_path, monk
     if not closes:
         assert ("the last (unified_payments.csv) runs by the days of UTC: with quiet days after its last row, it "
                 "holds 2026-02-28 only up to 19:00:00") in " ".join(closed.output.split()), closed.output
+
+
+# -- a window asked in another zone's days ---------------------------------------------------
+
+def paypal_search(path: Path, start: str, end: str, rows) -> None:
+    """A PayPal Transaction Search answer for the window start..end, of (id, time, amount, balance) payments."""
+    details = [{"transaction_info": {
+        "transaction_id": ident, "transaction_event_code": "T0006", "transaction_initiation_date": when,
+        "transaction_updated_date": when, "transaction_amount": {"currency_code": "USD", "value": gross},
+        "fee_amount": {"currency_code": "USD", "value": "-1.00"}, "transaction_status": "S",
+        "ending_balance": {"currency_code": "USD", "value": balance}, "invoice_id": ident}}
+        for ident, when, gross, balance in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"transaction_details": details, "account_number": "XK7Q9WZ3LM2PA", "start_date": start,
+                                "end_date": end, "page": 1, "total_items": len(details), "total_pages": 1}),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("start, end, closes", [
+    ("2026-02-01T00:00:00+0000", "2026-02-28T23:59:59+0000", False),   # UTC's February: to 19:00 in New York
+    ("2026-02-01T05:00:00+0000", "2026-03-01T04:59:59+0000", True),    # New York's February, asked in UTC
+])
+def test_a_paypal_search_of_utcs_february_holds_new_yorks_28th_only_up_to_19(tmp_path, monkeypatch, start, end, closes):
+    """A window asked in UTC's days (a Transaction Search of 1 Feb 00:00Z to 28 Feb
+    23:59:59Z) covers New York's 28 Feb only up to 19:00, though every day between was
+    asked: its record says where it stops, and February waits for the answer after it.
+    Must not fire: the window of New York's month, written in UTC."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: USD\ntimezone: America/New_York\nchannels:\n"
+        "  paypal: {type: paypal, currency: USD, settlement_days: 30}\n", encoding="utf-8")
+    paypal_search(tmp_path / "feb" / "paypal-2026-02.json", start, end,
+                  [("P1", "2026-02-10T15:00:00+0000", "50.00", "49.00"), ("P2", "2026-02-20T15:00:00+0000", "30.00",
+                                                                            "78.00")])
+    imported = beanclear(tmp_path, "import", str(tmp_path / "feb"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(tmp_path, "close", "2026-02")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert ("the last (paypal-2026-02.json) holds 2026-02-28 only up to 19:00:00; the rest of that day is in the "
+                "statement after it") in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("gte, lt, closes", [(1769904000, 1772323200, False),   # 1 Feb 00:00Z to 1 Mar 00:00Z
+                                             (1769922000, 1772341200, True)])   # New York's February
+def test_a_stripe_list_asked_for_utcs_february_holds_new_yorks_28th_only_up_to_19(tmp_path, monkeypatch, gte, lt,
+                                                                                 closes):
+    """The same for a Stripe list whose `url` asks a window of UTC's days."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    (tmp_path / "config.yaml").write_text(STRIPE_ONLY.format(zone="America/New_York", own=""), encoding="utf-8")
+    txn = {"id": "txn_1", "object": "balance_transaction", "amount": 5000, "available_on": 1770735600,
+           "created": 1770735600, "currency": "usd", "description": "Sale", "exchange_rate": None, "fee": 175,
+           "fee_details": [], "net": 4825, "reporting_category": "charge", "source": "ch_1", "status": "available",
+           "type": "charge"}
+    listing = {"object": "list", "data": [txn], "has_more": False,
+               "url": f"/v1/balance_transactions?created[gte]={gte}&created[lt]={lt}"}
+    (tmp_path / "feb").mkdir()
+    (tmp_path / "feb" / "stripe-2026-02.json").write_text(json.dumps(listing), encoding="utf-8")
+    imported = beanclear(tmp_path, "import", str(tmp_path / "feb"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(tmp_path, "close", "2026-02")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert "holds 2026-02-28 only up to 19:00:00" in " ".join(closed.output.split()), closed.output

@@ -243,10 +243,11 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         if getattr(extraction, "zone", None) is not None:
             from beanclear.importers.toolkit.values import zone_name
             meta["zone"] = zone_name(extraction.zone)   # the days after its last row are that zone's (zone_cut)
-    elif getattr(extraction, "asked", False):
-        meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
-    elif getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
-        meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
+    else:
+        if getattr(extraction, "asked", False):
+            meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
+        if getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
+            meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
     if (starts := _zone_start(extraction, first)) is not None:
         meta["starts"] = starts   # its first day here is its own from then on (Coverage.start_at)
     if getattr(extraction, "continues_before", False):
