@@ -642,7 +642,7 @@ class Coverage:
         however quiet its last days; the rest of that day is in March's). None where the
         zone's day ends at or after the books' midnight (UTC's in Shanghai), or it is
         not known (a record without `zone:`, books in its zone)."""
-        if self.tz is None or end >= last:
+        if self.tz is None or end >= last or source not in self.read_to_last_line:
             return None
         said = self.zones.get(source, {}).get(end + DAY if self.cut_after(source, end) is not None else end)
         if said is None:
