@@ -418,3 +418,19 @@ def test_a_stripe_list_asked_for_utcs_february_holds_new_yorks_28th_only_up_to_1
     assert (closed.exit_code == 0) == closes, closed.output
     if not closes:
         assert "holds 2026-02-28 only up to 19:00:00" in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("zone, books, cut", [
+    ('  zone: "UTC"\n', "America/New_York", (dt.datetime(2026, 2, 28, 19), "UTC", "stripe-2026-02.csv")),
+    ('  zone: "+02:00"\n', "America/Los_Angeles", (dt.datetime(2026, 2, 28, 14), "+02:00", "stripe-2026-02.csv")),
+    ('  zone: "UTC"\n', "Asia/Shanghai", None),   # UTC's 28 Feb ends at 08:00 on 1 Mar there
+    ("", "America/New_York", None),               # a record written before `zone:`: as it was read then
+])
+def test_zone_cut_reads_the_records_zone_against_the_books(make_config, zone, books, cut):
+    text = ('2026-02-27 custom "beanclear-coverage" "stripe" 2026-02-02 "8f62f61d09a8"\n'
+            '  statement: "stripe-2026-02.csv"\n  period: "lines"\n  line-days: 20\n' + zone)
+    entries, errors, _ = loader.load_string(text)
+    assert not errors
+    cover = Coverage.of(entries, make_config(STRIPE_ONLY.format(zone=books, own="")))
+    assert cover.zone_cut("stripe", dt.date(2026, 2, 27), dt.date(2026, 2, 28)) == cut
+    assert cover.quiet_to("stripe", dt.date(2026, 2, 27), dt.date(2026, 2, 28)) == (cut is None)
