@@ -67,6 +67,8 @@ OTHER = {"DEPOSIT", "ADJUSTMENT", "DD_CREDIT", "DD_DEBIT", "DC_CREDIT", "DC_DEBI
          "WITHHOLDING_TAX_REVERSAL", "ISSUING_CAPTURE", "ISSUING_REFUND", "PURCHASE", "REPAYMENT_FUNDING",
          "REPAYMENT_DEDUCTION", "CHARGE"}
 TYPES = SALE | CHARGEBACK | PAYOUT | PAYOUT_RETURN | CONVERSION | FEE | RESERVE | OTHER
+# a conversion's second leg: booked in its first's entry (rows read = entries + skipped)
+OTHER_LEG = "second legs of conversions (booked with the first)"
 STATUSES = {"SETTLED": True, "PENDING": "pending (booked once settled)", "CANCELLED": "cancelled (no money moved)"}
 # What a conversion's leg is booked from, kept until its other leg is read.
 LEG = ("id", "source_id", "currency", "amount", "fee", "net", "created_at", "client_rate", "currency_pair",
@@ -188,6 +190,7 @@ class Importer(StatementImporter):
         for name in legs if legs.on_disk else sorted(legs):   # by number, then in the file's order
             if name[:12] != group and pair:
                 out.entries.append(self._conversion(pair[0].text("source_id"), pair))
+                out.skip(OTHER_LEG)
                 pair = []
             group = name[:12]
             line, *values = legs.get(name)
@@ -196,6 +199,7 @@ class Importer(StatementImporter):
             pair.append(Item(raw, path, self.config.timezone))
         if pair:
             out.entries.append(self._conversion(pair[0].text("source_id"), pair))
+            out.skip(OTHER_LEG)
 
     def _money(self, item: Item) -> tuple[Decimal, Decimal, Decimal, str]:
         currency = currency_code(item.text("currency"), item.path, item.line, "currency")

@@ -35,8 +35,8 @@ from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, f
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
     order_key, order_link, payment_shops, placed_by_books)
 from beanclear.importers.stated import TOO_MANY
-from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, excel_shortened, header_in, in_places,
-                                         named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
+from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, ZoneDayEnd, excel_shortened, header_in,
+                                         in_places, named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
                                          same_zone, unread_period, zone_time, zoned_period)
 from beanclear.importers.toolkit.places import currency_places, past_places
 
@@ -60,6 +60,9 @@ class Extraction:
     entries: Spill | list = field(default_factory=Spill)
     rows: int = 0                                        # data rows read
     skipped: Counter = field(default_factory=Counter)    # reason -> rows that move no booked money
+    # reason -> entries a row books beside its first (a charge's refund from its row): the
+    # rows read and these are the entries and the rows skipped (the import's summary)
+    extra: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)       # e.g. the summary line disagrees
     period: tuple[dt.date, dt.date] | None = None         # the days it covers, where it says (coverage.py)
     period_said: tuple[int, str] | None = None            # (line, text) of a preamble's period (toolkit periods)
@@ -80,6 +83,10 @@ class Extraction:
     # day of the books' zone, the hours of that day before it are in the statement before
     # (coverage.py, `starts:`; the receivable check judges its orders from there)
     zone_start: dt.datetime | None = None
+    # ... and the zone those days are of, where it is not the books' (ZoneDayEnd.mark): the
+    # days after its last row, quiet or not, are that zone's, and may never reach the end of
+    # the books' day (coverage.py, `zone:`: 30 April ends at 20:00 in New York in UTC)
+    zone: dt.tzinfo | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
@@ -137,6 +144,10 @@ class Extraction:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
+
+    def beside(self, reason: str) -> None:
+        """One more entry of a row that has one already (Extraction.extra)."""
+        self.extra[reason] += 1
 
 
 class SettledBatch(NamedTuple):
@@ -293,7 +304,12 @@ class StatementImporter(beangulp.Importer):
         America/Los_Angeles. The time as written in books of its own zone. Times only: a
         day written without a time stays its day."""
         zone = self.statement_zone
-        return when if zone is None else zone_time(when, zone, self.config.timezone)
+        if zone is None:
+            return when
+        times = self.__dict__.get("_times")
+        if times is not None:   # (read() asks where a statement read from its lines ends in its zone)
+            times.add(when.replace(tzinfo=zone))
+        return zone_time(when, zone, self.config.timezone)
 
     def __init_subclass__(cls, **kwargs):
         # A streamed statement's rows are read as parse() goes: an error it raises on a row
@@ -375,6 +391,8 @@ class StatementImporter(beangulp.Importer):
         the order (DESIGN.md §1; the shop is decided by `shop_for`). The one place this
         is decided, for every channel type; `route_batch` does it again once a whole
         import batch is read, for orders that came in the same batch."""
+        # its rows' times in their own zone (local()), where that is not the books'
+        self._times = ZoneDayEnd() if self.statement_zone is not None else None
         out = self.parse(filepath)
         if out.period is None:  # the period the preamble states, where it states one
             stated = read_period(sniff(filepath))
@@ -387,6 +405,8 @@ class StatementImporter(beangulp.Importer):
             if out.period is not None and self.statement_zone is not None:   # its days are its zone's
                 out.period, out.starts_inside, out.ends_inside = zoned_period(
                     out.period, out.starts_inside, out.ends_inside, self.statement_zone, self.config.timezone)
+        if out.period is None and out.zone is None and self._times is not None and self._times.last is not None:
+            self._times.mark(out, self.config.timezone)   # read from its lines: cut at its zone's days, as Stripe's
         if out.ends_inside is not None:
             to_its_end(out, out.ends_inside)
         if out.starts_inside is not None:

@@ -53,8 +53,8 @@ from beanclear.importers.account_ids import checked
 from beanclear.importers import paypal_booking
 from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.paypal_booking import BOOKED, NO_MONEY, PENDING, PayPalRow, book_rows
-from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
-                                         local_time, parse_instant, read_json, sniff)
+from beanclear.importers.toolkit import (StatementError, currency_code, inside_day, json_amount, json_line,
+                                         json_shown, local_time, parse_instant, read_json, sniff)
 from beanclear.importers.toolkit.jsonstream import JsonItems, stated_member, streamed_or_whole
 
 EVENT_CODES = {
@@ -211,7 +211,7 @@ class Importer(StatementImporter):
         page, pages = doc.get("page"), doc.get("total_pages")
         paged = isinstance(page, int) and isinstance(pages, int)
         if not (paged and pages > 1):   # one page: it holds every day it searched
-            out.period = self._searched(doc)
+            out.period, out.starts_inside, out.ends_inside = self._searched(doc) or (None, None, None)
             # the window searched: a day between two searches is unanswered, not quiet
             out.asked = out.period is not None
         if not paged:
@@ -223,7 +223,10 @@ class Importer(StatementImporter):
     def _searched(self, doc) -> tuple | None:
         """The days a one-page response searched (its `start_date`..`end_date`, up to
         `last_refreshed_datetime`: PayPal answers nothing newer), so that its quiet last
-        days count as seen; None where it does not say them readably."""
+        days count as seen, and the moments it starts and ends inside the books' days
+        (toolkit inside_day: UTC's February, in New York, ends at 19:00 on the 28th, whose
+        evening is in the search after it: coverage's `ends:`); None where it does not say
+        them readably."""
         try:
             start, end = (local_time(parse_instant(doc.get(k), "", 0, k), self.config.timezone)
                           for k in ("start_date", "end_date"))
@@ -234,7 +237,11 @@ class Importer(StatementImporter):
             return None
         if end.time() == dt.time() and end > start:   # an end given as the next midnight
             end -= dt.timedelta(seconds=1)
-        return (start.date(), end.date()) if start <= end else None
+        if start > end:
+            return None
+        # (an end given as its last second, 18:59:59, stops at 19:00)
+        ends = inside_day(end + dt.timedelta(seconds=1) if end.second == 59 else end)
+        return (start.date(), (ends or end).date()), inside_day(start, start=True), ends
 
     def _row(self, detail, path: str) -> PayPalRow:
         info = detail.get("transaction_info") if isinstance(detail, dict) else None

@@ -69,6 +69,8 @@ class Importer(StatementImporter):
                                          f"{currency}, value}}, got {json_shown(value)}")
                 number = json_amount(value.get("value"), path, json_line(value, line), f"{field}.value")
                 out.entries.append(balance(path, json_line(value, line), day, account, number, currency, meta))
+            # (its balances are asserted, no row's entry: rows read = entries + skipped, as everywhere)
+            out.skip("balances of a currency (asserted: no transaction)")
         if not midnight:
             out.notes.append(f"balances as of {when:%Y-%m-%d %H:%M}, asserted on {day}: they hold only if nothing "
                              "moved later that day (ask for as_of_time at midnight)")

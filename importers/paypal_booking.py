@@ -245,6 +245,8 @@ class Booking:
             self.fees_of.add(row.ref)
         self._balances(row, pair or ())
         self.out.entries.append(_entry(row, pair, self.importer))
+        for _ in pair or ():   # (rows read = entries + skipped: its halves have no entry of their own)
+            self.out.skip("conversion rows (booked in the entry of the row they fund)")
 
     def finish(self, cut: bool = False) -> None:
         """`cut`: the rows are one page of several (a Transaction Search answered in
@@ -264,6 +266,7 @@ class Booking:
                                        Amount(bought.net, bought.currency))
             out.entries.append(transaction(self.path, sold.line, sold.when, "PayPal", sold.label,
                                            {"id": sold.id, "conversion-ids": f"{sold.id} {bought.id}", **fx}, postings))
+            out.skip("second halves of conversions (booked with the first)")
         closes = {currency: closing_balances(chain) for currency, chain in sorted(self.chains.items())}
         days = {day for days in closes.values() for day in days}
         edges = {min(days), max(days)} if cut and days else set()

@@ -178,8 +178,7 @@ class Importer(StatementImporter):
         booking.finish()
         # a download is cut at the days of its rows' zone (a Berlin account's month ends at
         # 15:00 in Los Angeles): coverage's `ends:`, as for Stripe's reports in UTC
-        out.zone_end = read.own.at(self.config.timezone) if read.own.last else None
-        out.zone_start = read.own.start_at(self.config.timezone)
+        read.own.mark(out, self.config.timezone)
         return out
 
     def _conventions(self, t, col: dict, either: dict, out: Extraction) -> tuple["_Reader", Ids]:

@@ -350,6 +350,7 @@ class ShopImporter(StatementImporter):
                 path, order.line, order.when, None, f"Order {order.order_id} paid by gift card",
                 {"id": f"gift-card:{order.order_id}", "order-id": order.order_id},
                 [posting(acc.gift_cards, amount, currency), posting(acc.receivable, -amount, currency)], links))
+            out.beside("payments by gift card booked beside their orders")
         if refunded:
             out.refunds[order.order_id] = refunded
             if order.refunded_on is not None:
@@ -359,3 +360,4 @@ class ShopImporter(StatementImporter):
                 {"id": f"refund:{order.order_id}", **meta},
                 [posting(acc.sales, refunded, currency), posting(back_to, -refunded, currency)],
                 links))
+            out.beside("refunds booked beside their orders")

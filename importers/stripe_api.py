@@ -69,7 +69,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import NAMES, OLD_PAYOUT, SHARED, BalanceTxn, book, category_of, sale_order
 from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (JsonObject, StatementError, currency_code, from_minor_units, from_unix,
-                                         json_line, json_shown, read_json)
+                                         inside_day, json_line, json_shown, read_json)
 from beanclear.importers.toolkit.jsonstream import Dropped, JsonItems, Unusual, streamed_or_whole
 
 # Stripe's ids are long (`txn_1Pgc79B7WZ01zgkW`): one of them in a JSON of `"object"`s
@@ -159,7 +159,8 @@ class Importer(StatementImporter):
         """The days a `list` answers for: the `created` window its `url` asked
         (`beanclear fetch` writes it; Stripe's own lists name only the path), from the day
         of `created[gte]` to that of the last second before `created[lt]`, in the books'
-        zone. A list that says `has_more` answers for part of its window only."""
+        zone, and where it starts and ends inside them. A list that says `has_more` answers
+        for part of its window only."""
         url = doc.get("url") if isinstance(doc, dict) and doc.get("object") == "list" else None
         if not isinstance(url, str) or "?" not in url or doc.get("has_more"):
             return
@@ -169,7 +170,8 @@ class Importer(StatementImporter):
         line = json_line(doc)
         try:
             gte, lt = int(query["created[gte]"][0]), int(query["created[lt]"][0])
-            first = from_unix(gte, self.config.timezone, path, line, "url").date()
+            starts, ends = (from_unix(moment, self.config.timezone, path, line, "url") for moment in (gte, lt))
+            first = starts.date()
             last = from_unix(lt - 1, self.config.timezone, path, line, "url").date()
         except (KeyError, ValueError, OverflowError, OSError, StatementError):
             first = last = None
@@ -178,6 +180,9 @@ class Importer(StatementImporter):
                                  "created[gte] and created[lt] in Unix seconds, at most "
                                  f"{MAX_WINDOW.days} days apart)")
         out.period, out.asked = (first, last), True
+        # a window of another zone's days (UTC's February, in New York) starts and ends inside
+        # the books' days: its 28th only up to 19:00 (coverage's `ends:`)
+        out.starts_inside, out.ends_inside = inside_day(starts, start=True), inside_day(ends)
 
     def _book(self, obj, path: str, out: Extraction, seen: Ids) -> None:
         out.rows += 1
@@ -190,6 +195,7 @@ class Importer(StatementImporter):
             booked = [self._balance_transaction(bt, path, obj) for bt in _expanded(obj)]
             if not booked:
                 out.skip(f"{'deleted ' if obj.get('deleted') else ''}{kind} object (no balance transaction in it)")
+        kept = 0
         for entry in booked:
             # A payout object and its balance transaction (a charge and the one expanded in
             # it) are one movement read from two objects: one entry, the first read. One id
@@ -198,6 +204,11 @@ class Importer(StatementImporter):
             ident = entry.meta["id"]
             if seen.add(ident, kind) or seen.get(ident) == kind:
                 out.entries.append(entry)
+                kept += 1
+                if kept > 1:   # an object of several: a dispute's withdrawal and its reversal (blind26)
+                    out.beside(f"balance transactions of {kind} objects beside their first")
+        if booked and not kept:
+            out.skip("objects whose balance transaction another object of the file holds (booked from that one)")
 
     def _balance_transaction(self, bt, path: str, holder=None):
         """The entry of a balance transaction; `holder`: the object it is expanded in

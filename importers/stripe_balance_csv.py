@@ -163,9 +163,10 @@ class Importer(StatementImporter):
                 else:
                     group[1:] = [group[1] + txn.net, max(group[2], effective), group[3] + 1]
         if items and not has_payouts:
-            out.entries += self._payouts_from_items(items)
-        out.zone_end = own.at(self.config.timezone) if own.last else None
-        out.zone_start = own.start_at(self.config.timezone)
+            for entry in self._payouts_from_items(items):
+                out.entries.append(entry)
+                out.beside("payouts summed from their items' rows (no row of their own)")
+        own.mark(out, self.config.timezone)
         refund_orders.within(out, names=NAMES)   # a failure of a refund in the report: its order
         return out
 

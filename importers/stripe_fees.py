@@ -14,7 +14,8 @@ An application fee is the platform's income, paid into its Stripe balance:
 `Amount Refunded` (fees given back when the charge was refunded) books as a second
 entry `<fee id>/refund` on the same date: the export gives no refund date, which the
 `refund-date` metadata says. Amounts are in the user's locale (`"0,25"` in the EU);
-`Created (UTC)` is dated in the configured time zone.
+`Created (UTC)` is dated in the configured time zone; the export is cut at UTC's days, as
+Stripe's itemized reports are (Extraction.zone_end, coverage's `zone:`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import BalanceTxn, book, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, first_row_keys, header_key,
                                          local_time, parse_amount, parse_datetime, read_statement,
-                                         uses_decimal_comma)
+                                         uses_decimal_comma, ZoneDayEnd)
 
 HEADER = ("id", "Created (UTC)", "Amount", "Amount Refunded", "Currency", "Transaction ID")
 
@@ -52,6 +53,7 @@ class Importer(StatementImporter):
         out = Extraction()
         formats = time_formats(lambda: ((r.line, r.cells[col["Created (UTC)"]]) for r in t.rows), path,
                                self.source.date_format, out.notes)
+        own = ZoneDayEnd()   # its times are UTC's: it is cut at UTC's days, as the itemized reports are
         for row in self.each(t.rows):
             def get(name: str) -> str:
                 return clean(row.cells[col[name]]) if col[name] is not None else ""
@@ -61,6 +63,7 @@ class Importer(StatementImporter):
             if not ident:
                 raise StatementError(path, row.line, "column id: expected the application fee id (fee_…), got nothing")
             stamp = parse_datetime(get("Created (UTC)"), formats, path, row.line, "Created (UTC)")
+            own.add(stamp.replace(tzinfo=dt.timezone.utc))
             when = local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
             currency = currency_code(get("Currency"), path, row.line, "Currency")
             amount = parse_amount(get("Amount"), path, row.line, "Amount", comma)
@@ -76,4 +79,6 @@ class Importer(StatementImporter):
                     path, row.line, f"{ident}/refund", when, "application_fee_refund", -refunded, Decimal(0),
                     -refunded, currency, source=ident, description=f"Application fee refunded to {account}".strip(),
                     meta={**meta, "refund-of": ident, "refund-date": "not in the export: the fee's date"}), self))
+                out.beside("application fee refunds booked from their fees' rows")
+        own.mark(out, self.config.timezone)
         return out

@@ -19,7 +19,8 @@ Refunded`) as a refund on `Refunded date (UTC)` — the charge's date in exports
 that column, said in `refund-date` metadata — and a dispute (`Disputed Amount`) as money
 taken back on `Dispute Date (UTC)`, given back again when `Dispute Status` is `won`.
 Inquiries (`warning_…`) take no money. Dispute fees are not in this export (the balance
-history has them): the import says so when a file has disputes.
+history has them): the import says so when a file has disputes. Its times are UTC's, and it
+is cut at UTC's days as the itemized reports are (Extraction.zone_end, coverage's `zone:`).
 
 The balance exports (the itemized report, the API) list the same money a balance
 transaction at a time, each naming its charge: imported beside them, in either order,
@@ -39,7 +40,7 @@ from beanclear.importers.base import Extraction, StatementImporter
 from beanclear.importers.stripe_booking import SNAPSHOTS, BalanceTxn, book, sale_order, time_formats
 from beanclear.importers.toolkit import (StatementError, clean, currency_code, currency_places, first_row_keys,
                                          header_key, in_places, local_time, parse_amount, parse_datetime,
-                                         read_statement, uses_decimal_comma)
+                                         read_statement, uses_decimal_comma, ZoneDayEnd)
 
 HEADER = ("id", "Amount", "Amount Refunded", "Currency", "Fee", "Status")
 COLUMNS = {
@@ -57,6 +58,8 @@ PAID = {"paid", "refunded", "partially refunded", "succeeded"}
 NO_MONEY = {"failed": "failed (no money moved)", "canceled": "canceled (no money moved)",
             "pending": "pending (no money yet)", "uncaptured": "not captured (no money moved)",
             "requires_payment_method": "failed (no money moved)", "blocked": "blocked (no money moved)"}
+# what a charge's row books beside the charge (Extraction.extra)
+BESIDE = "refunds and disputes booked from their charges' rows"
 DISPUTE_TAKES = {"needs_response", "under_review", "lost", "charge_refunded", "won"}
 DISPUTE_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_closed"}
 
@@ -82,6 +85,7 @@ class Importer(StatementImporter):
         comma = uses_decimal_comma(((r.line, r.cells[col[m]]) for r in t.rows for m in MONEY if col[m] is not None),
                                    path)
         out, disputes = Extraction(), 0
+        own = ZoneDayEnd()   # its times are UTC's: it is cut at UTC's days, as the itemized reports are
         formats = time_formats(lambda: ((r.line, r.cells[col[d]]) for r in t.rows for d in (
                                "created", "refunded_at", "disputed_at") if col[d] is not None), path,
                                self.source.date_format, out.notes)
@@ -95,6 +99,7 @@ class Importer(StatementImporter):
 
             def when(role: str) -> dt.datetime:
                 stamp = parse_datetime(get(role), formats, path, row.line, t.header[col[role]])
+                own.add(stamp.replace(tzinfo=dt.timezone.utc))
                 return local_time(stamp.replace(tzinfo=dt.timezone.utc), self.config.timezone)
 
             out.rows += 1
@@ -138,10 +143,12 @@ class Importer(StatementImporter):
                     when("refunded_at") if "refund-date" not in refund_meta else created, "refund", -refunded,
                     Decimal(0), -refunded, currency, source=ident, description=f"Refund of {ident}",
                     meta=refund_meta), self))
+                out.beside(BESIDE)
             disputes += self._dispute(out, row.line, path, get, amount, when, ident, created, shown, gross, currency)
         if disputes:
             out.notes.append(f"{disputes} disputed charge(s): dispute fees are not in the payments export; "
                              "import the balance history for them")
+        own.mark(out, self.config.timezone)
         return out
 
     def _dispute(self, out, line, path, get, amount, when, ident, created, shown, gross, currency) -> int:
@@ -157,8 +164,10 @@ class Importer(StatementImporter):
         out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute"), at, "dispute", -disputed,
                                            Decimal(0), -disputed, currency, source=ident,
                                            description=f"Dispute of {ident}", meta={"dispute-status": status}), self))
+        out.beside(BESIDE)
         if status == "won":
             out.entries.append(book(BalanceTxn(path, line, SNAPSHOTS.id_of(ident, "dispute_reversal"), at,
                                                "dispute_reversal", disputed, Decimal(0), disputed, currency,
                                                source=ident, description=f"Dispute of {ident} won"), self))
+            out.beside(BESIDE)
         return 1

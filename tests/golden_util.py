@@ -15,6 +15,7 @@ from beanclear.books import render
 def extraction_text(extraction) -> str:
     head = [f"; rows read: {extraction.rows}"]
     head += [f"; skipped: {n} {why}" for why, n in sorted(extraction.skipped.items())]
+    head += [f"; more entries than rows: {n} {why}" for why, n in sorted(extraction.extra.items())]
     head += [f"; note: {note}" for note in extraction.notes]
     return "\n".join(head) + "\n\n" + "\n".join(render.entry_text(e) for e in extraction.entries)
 

@@ -48,7 +48,8 @@ def test_from_an_empty_folder_to_checked_books(tmp_path):
             config.banks["camt053"].currency) == ("CNY", "USD", "EUR")
     text = (merchant / "config.yaml").read_text(encoding="utf-8")
     assert "# found: identified by its content" in text and "settlement_days: 1        # default" in text
-    assert "# fees:" in text and "period: 2021-01-28 to 2021-02-01" in text and "opening_balance" in text
+    # (the days the import books, in the zone its PayPal says: China's 28 Jan starts on the 27th there)
+    assert "# fees:" in text and "period: 2021-01-27 to 2021-01-31" in text and "opening_balance" in text
     assert (merchant / "books" / "main.beancount").exists()  # init imported
     check = subprocess.run([str(BEANCLEAR), "check"], cwd=merchant, capture_output=True, text=True)
     assert check.returncode in (0, 1), check.stderr
@@ -497,6 +498,29 @@ def test_init_reads_the_timezone_from_the_offsets_the_statements_state(tmp_path)
     assert '2000-01-01 custom "beanclear-timezone" "America/New_York"' in \
         (tmp_path / "m" / "books" / "main.beancount").read_text(encoding="utf-8")
     assert "19:18:33" in (tmp_path / "m" / "books" / "paypal" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+
+
+def test_the_days_init_says_it_found_are_the_books_days_in_the_zone_it_writes(tmp_path):
+    """blind26 (tester "disputes"): Stripe's report and PayPal's download of January, in
+    New York, were said to run "to 2026-02-01": their evening rows were dated in the
+    default zone init reads with before it knows the merchant's. The days it says, and
+    writes beside each source, are the books' days the import then books them on."""
+    paypal = US_PAYPAL.replace("03/02/2026", "01/03/2026").replace("03/14/2026", "01/31/2026").replace("EDT", "EST")
+    stripe = ("balance_transaction_id,created_utc,available_on_utc,currency,gross,fee,net,reporting_category,"
+              "source_id,description\n"
+              "txn_A1,2026-01-02 15:00:00,2026-01-02 15:00:00,usd,50.00,1.75,48.25,charge,ch_A1,Sale\n"
+              "txn_A2,2026-02-01 01:30:00,2026-02-01 01:30:00,usd,50.00,1.75,48.25,charge,ch_A2,Sale\n")
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "Download.CSV").write_text(paypal, encoding="utf-8")
+    (folder / "stripe-2026-01.csv").write_text(stripe, encoding="utf-8")
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "channel paypal (type paypal): 1 file(s), USD, 2026-01-03 to 2026-01-31\n" in result.output
+    assert "channel stripe (type stripe): 1 file(s), USD, 2026-01-02 to 2026-01-31\n" in result.output
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert text.count("# period: ") == 2 and "2026-02-01" not in text, text
+    assert "timezone: America/New_York" in text
 
 
 @pytest.mark.parametrize("name, parts, zone, said", [

@@ -11,6 +11,7 @@ its first row (1 May 02:30 UTC) being 30 April 22:30 in New York."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -217,3 +218,219 @@ def test_a_paypal_download_of_a_berlin_month_stops_inside_los_angeles_last_day(t
         assert beanclear(tmp_path, "import", str(tmp_path / "oct")).exit_code == 0
         closed = beanclear(tmp_path, "close", "2026-09")
         assert closed.exit_code == 0, closed.output
+
+
+# -- quiet days after the last row are its zone's days too ------------------------------------
+
+STRIPE_ONLY = """\
+books: books
+currency: USD
+timezone: {zone}
+channels:
+  stripe: {{type: stripe, currency: USD, settlement_days: 60, shop: none{own}}}
+"""
+FEB_DAILY = [(f"F{d:02d}", f"2026-02-{d:02d} 15:00:00", "50.00", "1.75") for d in range(2, 28)]
+FEB_SPARSE = [("F1", "2026-02-02 15:00:00", "50.00", "1.75"), ("F2", "2026-02-10 15:00:00", "80.00", "2.62"),
+              ("F3", "2026-02-26 15:00:00", "30.00", "1.17")]
+FEB_LATE_UTC = FEB_DAILY[:-1] + [("F27", "2026-02-27 02:00:00", "50.00", "1.75")]   # 26 Feb 21:00 in New York
+MARCH = [("M1", "2026-03-01 01:30:00", "50.00", "1.75"),   # 28 Feb 20:30 in New York
+         ("M2", "2026-03-02 15:00:00", "50.00", "1.75")]
+
+
+def february(root: Path, monkeypatch, zone: str, rows, own: str = "") -> Path:
+    """Books in `zone` of a Stripe account alone; February's report (per UTC month, unless
+    the channel's `timezone:` `own` says the zone of its times) imported, March's beside it."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    monkeypatch.setenv("USER", "alice")
+    (root / "config.yaml").write_text(STRIPE_ONLY.format(zone=zone, own=own), encoding="utf-8")
+    stripe_csv(root / "feb" / "stripe-2026-02.csv", rows)
+    if own:   # times in the account's zone: `created`, not `created_utc`
+        report = root / "feb" / "stripe-2026-02.csv"
+        report.write_text(report.read_text(encoding="utf-8").replace("_utc", "", 2), encoding="utf-8")
+    stripe_csv(root / "mar" / "stripe-2026-03.csv", MARCH)
+    imported = beanclear(root, "import", str(root / "feb"))
+    assert imported.exit_code == 0, imported.output
+    return root
+
+
+@pytest.mark.parametrize("rows, end", [(FEB_DAILY, "2026-02-26"), (FEB_LATE_UTC, "2026-02-26"),
+                                       (FEB_SPARSE, "2026-02-25")])
+def test_quiet_days_after_a_utc_reports_last_row_never_hold_new_yorks_last_evening(tmp_path, monkeypatch, rows, end):
+    """blind26 (tester "disputes"): February's report in UTC, its last row on 27 Feb (or
+    on 26 Feb in New York, or days before), closed February: the days after its last row
+    may be quiet, but they are UTC's, and its 28 Feb ends at 19:00 in New York. March's
+    report held a row of 20:30 that evening and was refused, February being closed. The
+    close waits for it, as when the last row is on the 28th; then February closes, and
+    `check` finds no gap between the two reports."""
+    root = february(tmp_path, monkeypatch, "America/New_York", rows)
+    before = snapshot(root / "books")
+    refused = beanclear(root, "close", "2026-02")
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert (f"statement-gap {end} stripe: the statements of stripe end {end}, before the month's end (2026-02-28): "
+            "the last (stripe-2026-02.csv) runs by the days of UTC: with quiet days after its last row, it holds "
+            "2026-02-28 only up to 19:00:00; the rest of that day is in the statement after it") in said, said
+    assert "quiet_days" not in said   # no setting makes a UTC day hold New York's evening
+    assert snapshot(root / "books") == before
+    checked = beanclear(root, "check")   # the daily routine: the next report is not due yet
+    assert "statement-gap" not in checked.output, checked.output
+    imported = beanclear(root, "import", str(root / "mar"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(root, "close", "2026-02")
+    assert closed.exit_code == 0, closed.output
+    checked = beanclear(root, "check")
+    assert "statement-gap" not in checked.output, checked.output
+
+
+@pytest.mark.parametrize("zone, own", [("Asia/Shanghai", ""), ("UTC", ""),
+                                       ("America/New_York", ", timezone: America/Los_Angeles")])
+def test_quiet_days_of_a_zone_whose_day_ends_after_the_books_reach_the_months_end(tmp_path, monkeypatch, zone, own):
+    """Must not fire: where the report's zone ends its 28 Feb at or after the books'
+    midnight (08:00 on 1 Mar in Shanghai; midnight in UTC; 03:00 on 1 Mar in New York
+    for a report in the Stripe account's Los Angeles time, `created` without `_utc`),
+    its quiet days after 27 Feb hold all of the books' 28 Feb: February closes."""
+    root = february(tmp_path, monkeypatch, zone, FEB_DAILY, own)
+    closed = beanclear(root, "close", "2026-02")
+    assert closed.exit_code == 0, closed.output
+
+
+@pytest.mark.parametrize("zone, closes", [("America/Los_Angeles", False), ("Europe/Berlin", True)])
+def test_quiet_days_after_a_berlin_paypal_download_never_hold_los_angeles_last_evening(tmp_path, monkeypatch, zone,
+                                                                                     closes):
+    """PayPal's download of a Berlin month whose last row is on 28 September: its quiet
+    days are Berlin's, whose 30 September ends at 15:00 in Los Angeles. Must not fire:
+    books in Berlin."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-10-20")
+    (tmp_path / "config.yaml").write_text(
+        f"books: books\ncurrency: USD\ntimezone: {zone}\nchannels:\n"
+        "  paypal: {type: paypal, currency: USD, settlement_days: 30}\n", encoding="utf-8")
+    paypal_csv(tmp_path / "sep" / "paypal-2026-09.csv", [
+        ("27/09/2026", "12:00:00", "CEST", "50.00", "2.24", "7PP01", "47.76"),
+        ("28/09/2026", "13:00:00", "CEST", "54.79", "2.55", "7PP02", "100.00")])
+    assert beanclear(tmp_path, "import", str(tmp_path / "sep")).exit_code == 0
+    closed = beanclear(tmp_path, "close", "2026-09")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert ("the last (paypal-2026-09.csv) runs by the days of +02:00: with quiet days after its last row, it "
+                "holds 2026-09-30 only up to 15:00:00") in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("zone, closes", [("America/Los_Angeles", False), ("Asia/Shanghai", True)])
+def test_quiet_days_after_a_chinese_export_read_from_its_lines_are_chinas(tmp_path, monkeypatch, zone, closes):
+    """The same rule for every statement read from its lines whose times are another
+    zone's: a Taobao orders export, China's time, its last order on 28 September; China's
+    30 September ends at 09:00 in Los Angeles. Must not fire: books in Shanghai."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-10-20")
+    (tmp_path / "config.yaml").write_text(
+        f"books: books\ncurrency: CNY\ntimezone: {zone}\nshops:\n  taobao: {{type: taobao, order_days: 60}}\n", encoding="utf-8")
+    orders = tmp_path / "sep" / "ExportOrderList-2026-09.csv"
+    orders.parent.mkdir()
+    orders.write_text("订单编号,买家实际支付金额,订单状态,订单创建时间,订单付款时间,宝贝标题\n"
+                      "T1,100.00,交易成功,2026-09-20 12:00:00,2026-09-20 12:00:05,tea\n"
+                      "T2,80.00,交易成功,2026-09-28 12:00:00,2026-09-28 12:00:05,tea\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "sep")).exit_code == 0
+    closed = beanclear(tmp_path, "close", "2026-09")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert ("runs by the days of Asia/Shanghai: with quiet days after its last row, it holds 2026-09-30 only "
+                "up to 09:00:00") in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("zone, closes", [("America/New_York", False), ("Asia/Shanghai", True)])
+def test_quiet_days_after_stripes_payments_export_in_utc_are_utcs(tmp_path, monkeypatch, zone, closes):
+    """Stripe's payments export writes its times in UTC (`Created (UTC)`) as the itemized
+    report does: cut at UTC's days, its last charge on 27 Feb, it holds New York's 28 Feb
+    only up to 19:00. Must not fire: books in Shanghai."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    (tmp_path / "config.yaml").write_text(STRIPE_ONLY.format(zone=zone, own=""), encoding="utf-8")
+    export = tmp_path / "feb" / "unified_payments.csv"
+    export.parent.mkdir()
+    export.write_text("id,Description,Created (UTC),Amount,Amount Refunded,Currency,Fee,Mode,Status,Captured\n"
+                      + "".join(f"ch_F{d:02d},Sale,2026-02-{d:02d} 15:00,50.00,0,usd,1.75,Live,Paid,true\n"
+                                for d in range(20, 28)), encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "feb")).exit_code == 0
+    closed = beanclear(tmp_path, "close", "2026-02")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert ("the last (unified_payments.csv) runs by the days of UTC: with quiet days after its last row, it "
+                "holds 2026-02-28 only up to 19:00:00") in " ".join(closed.output.split()), closed.output
+
+
+# -- a window asked in another zone's days ---------------------------------------------------
+
+def paypal_search(path: Path, start: str, end: str, rows) -> None:
+    """A PayPal Transaction Search answer for the window start..end, of (id, time, amount, balance) payments."""
+    details = [{"transaction_info": {
+        "transaction_id": ident, "transaction_event_code": "T0006", "transaction_initiation_date": when,
+        "transaction_updated_date": when, "transaction_amount": {"currency_code": "USD", "value": gross},
+        "fee_amount": {"currency_code": "USD", "value": "-1.00"}, "transaction_status": "S",
+        "ending_balance": {"currency_code": "USD", "value": balance}, "invoice_id": ident}}
+        for ident, when, gross, balance in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"transaction_details": details, "account_number": "XK7Q9WZ3LM2PA", "start_date": start,
+                                "end_date": end, "page": 1, "total_items": len(details), "total_pages": 1}),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("start, end, closes", [
+    ("2026-02-01T00:00:00+0000", "2026-02-28T23:59:59+0000", False),   # UTC's February: to 19:00 in New York
+    ("2026-02-01T05:00:00+0000", "2026-03-01T04:59:59+0000", True),    # New York's February, asked in UTC
+])
+def test_a_paypal_search_of_utcs_february_holds_new_yorks_28th_only_up_to_19(tmp_path, monkeypatch, start, end, closes):
+    """A window asked in UTC's days (a Transaction Search of 1 Feb 00:00Z to 28 Feb
+    23:59:59Z) covers New York's 28 Feb only up to 19:00, though every day between was
+    asked: its record says where it stops, and February waits for the answer after it.
+    Must not fire: the window of New York's month, written in UTC."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: USD\ntimezone: America/New_York\nchannels:\n"
+        "  paypal: {type: paypal, currency: USD, settlement_days: 30}\n", encoding="utf-8")
+    paypal_search(tmp_path / "feb" / "paypal-2026-02.json", start, end,
+                  [("P1", "2026-02-10T15:00:00+0000", "50.00", "49.00"), ("P2", "2026-02-20T15:00:00+0000", "30.00",
+                                                                            "78.00")])
+    imported = beanclear(tmp_path, "import", str(tmp_path / "feb"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(tmp_path, "close", "2026-02")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert ("the last (paypal-2026-02.json) holds 2026-02-28 only up to 19:00:00; the rest of that day is in the "
+                "statement after it") in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("gte, lt, closes", [(1769904000, 1772323200, False),   # 1 Feb 00:00Z to 1 Mar 00:00Z
+                                             (1769922000, 1772341200, True)])   # New York's February
+def test_a_stripe_list_asked_for_utcs_february_holds_new_yorks_28th_only_up_to_19(tmp_path, monkeypatch, gte, lt,
+                                                                                 closes):
+    """The same for a Stripe list whose `url` asks a window of UTC's days."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-05")
+    (tmp_path / "config.yaml").write_text(STRIPE_ONLY.format(zone="America/New_York", own=""), encoding="utf-8")
+    txn = {"id": "txn_1", "object": "balance_transaction", "amount": 5000, "available_on": 1770735600,
+           "created": 1770735600, "currency": "usd", "description": "Sale", "exchange_rate": None, "fee": 175,
+           "fee_details": [], "net": 4825, "reporting_category": "charge", "source": "ch_1", "status": "available",
+           "type": "charge"}
+    listing = {"object": "list", "data": [txn], "has_more": False,
+               "url": f"/v1/balance_transactions?created[gte]={gte}&created[lt]={lt}"}
+    (tmp_path / "feb").mkdir()
+    (tmp_path / "feb" / "stripe-2026-02.json").write_text(json.dumps(listing), encoding="utf-8")
+    imported = beanclear(tmp_path, "import", str(tmp_path / "feb"))
+    assert imported.exit_code == 0, imported.output
+    closed = beanclear(tmp_path, "close", "2026-02")
+    assert (closed.exit_code == 0) == closes, closed.output
+    if not closes:
+        assert "holds 2026-02-28 only up to 19:00:00" in " ".join(closed.output.split()), closed.output
+
+
+@pytest.mark.parametrize("zone, books, cut", [
+    ('  zone: "UTC"\n', "America/New_York", (dt.datetime(2026, 2, 28, 19), "UTC", "stripe-2026-02.csv")),
+    ('  zone: "+02:00"\n', "America/Los_Angeles", (dt.datetime(2026, 2, 28, 14), "+02:00", "stripe-2026-02.csv")),
+    ('  zone: "UTC"\n', "Asia/Shanghai", None),   # UTC's 28 Feb ends at 08:00 on 1 Mar there
+    ("", "America/New_York", None),               # a record written before `zone:`: as it was read then
+])
+def test_zone_cut_reads_the_records_zone_against_the_books(make_config, zone, books, cut):
+    text = ('2026-02-27 custom "beanclear-coverage" "stripe" 2026-02-02 "8f62f61d09a8"\n'
+            '  statement: "stripe-2026-02.csv"\n  period: "lines"\n  line-days: 20\n' + zone)
+    entries, errors, _ = loader.load_string(text)
+    assert not errors
+    cover = Coverage.of(entries, make_config(STRIPE_ONLY.format(zone=books, own="")))
+    assert cover.zone_cut("stripe", dt.date(2026, 2, 27), dt.date(2026, 2, 28)) == cut
+    assert cover.quiet_to("stripe", dt.date(2026, 2, 27), dt.date(2026, 2, 28)) == (cut is None)

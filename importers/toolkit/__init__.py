@@ -47,7 +47,7 @@ _MODULE_OF = {name: module for module, names in {
         "from_minor_units", "from_unix", "header_language", "in_currency_places", "iso_time", "local_time",
         "money", "note_offset", "noting_offsets", "numeric_date_format", "parse_amount", "parse_datetime",
         "parse_instant", "parse_magnitude", "stated_offsets", "uses_decimal_comma", "writes_minus", "CHINA",
-        "same_zone", "zone_time",
+        "named_zone", "same_zone", "zone_name", "zone_time",
     ),
     "xlsx": (
         "_POWER_QUERY_HEADER", "XLSX_MAGIC", "_open_workbook", "cell_text", "xlsx_head",

@@ -350,6 +350,42 @@ class ZoneDayEnd:
         end = dt.datetime.combine(self.last.date() + dt.timedelta(days=1), dt.time(0), tzinfo=self.last.tzinfo)
         return local_time(end, tz)
 
+    def mark(self, out, tz) -> None:
+        """Says on the Extraction `out` where the statement ends and starts in the books'
+        zone `tz` (zone_end, zone_start), and the zone its days are of where it is not
+        `tz` (zone: the days after its last row, quiet or not, are that zone's)."""
+        out.zone_end, out.zone_start = self.at(tz), self.start_at(tz)
+        if self.last is not None and zone_name(self.last.tzinfo) != zone_name(tz):
+            out.zone = self.last.tzinfo
+
+
+def zone_name(zone) -> str:
+    """A zone as a statement's coverage record writes it (`zone:`): its IANA name, UTC, or
+    a fixed offset as `+02:00` (a PayPal row's `CEST`); named_zone reads it back."""
+    key = getattr(zone, "key", None)
+    if key:
+        return key
+    offset = zone.utcoffset(None) or dt.timedelta(0)
+    if offset == dt.timedelta(0):
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def named_zone(text: str):
+    """The zone zone_name wrote, or None where the text names none."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    found = re.fullmatch(r"([+-])(\d\d):(\d\d)", text)
+    if found:
+        minutes = int(found.group(2)) * 60 + int(found.group(3))
+        return dt.timezone(dt.timedelta(minutes=minutes if found.group(1) == "+" else -minutes))
+    if text == "UTC":
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
 
 # The zone of the times a Chinese channel's, wallet's or marketplace's statements write
 # without an offset (FORMATS.md: "Timestamps are local China time (UTC+08:00)"; WeChat's

@@ -79,7 +79,9 @@ class FileResult:
         # a row each (a bank's lines, a fund bill's) the rows read are those three. The
         # balance assertions the statement states or implies are no row: counted among the
         # entries, a WeChat fund bill after its trade bill read "5 rows read, 2 entries
-        # written, 4 already in the books" (blind18: its day's balance was the second entry)
+        # written, 4 already in the books" (blind18: its day's balance was the second entry).
+        # A row that books several entries says so (Extraction.extra: blind26, a Stripe
+        # dispute object of two balance transactions was "1 rows read, 2 entries written")
         rows_new, rows_known = len(self.new) - self.asserted_new, self.known - self.asserted_known
         words = [f"{self.path}: {self.importer.source.name} ({self.importer.kind}), {ex.rows} rows read, "
                  f"{rows_new} entries {written}, {rows_known} already in the books"
@@ -88,6 +90,8 @@ class FileResult:
                  + (" or booked from a file before it in this import" if self.after_others and rows_known else "")]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
+        if ex.extra:   # rows that book several entries: the rows read and these are the entries and skips
+            words.append("; more entries than rows: " + ", ".join(f"{n} {why}" for why, n in sorted(ex.extra.items())))
         if self.asserted_new or self.asserted_known:
             words.append(f"; balance assertions: {self.asserted_new} {written}"
                          + (f", {self.asserted_known} already in the books" if self.asserted_known else ""))

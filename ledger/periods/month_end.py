@@ -33,6 +33,13 @@ report in UTC stops at 20:00 on 30 April in New York: the rest of that day is in
         (2026-04-30): the last (…-2026-04.csv) holds 2026-04-30 only up to 20:00:00; the rest of that day is in
         the statement after it
 
+nor from quiet days after its last row where they are that zone's days (Coverage.zone_cut:
+its last row on 27 April, the report holds 30 April only up to 20:00 all the same):
+
+    error statement-gap 2026-04-26 stripe: … (2026-04-30): the last (…-2026-04.csv) runs by the days of UTC:
+        with quiet days after its last row, it holds 2026-04-30 only up to 20:00:00; the rest of that day is in
+        the statement after it
+
 The bank an account moved from (`bank: [boc, cmb]`) ends at its closing, where no other
 channel pays into it alone. A channel or shop whose config says its account ended
 (`until: 2026-04-15`, a store closed) owes its statements up to that day, no further:
@@ -85,9 +92,16 @@ def short_of(entries, config, load, last: dt.date) -> list[Finding]:
             said += f", before the month's end ({last})" if owed == last else \
                 f", before {owed}, the day `{gaps.setting(config, name)}.until` says it ended"
         cut = cover.cut_after(name, end) if end < owed else None
-        if cut:   # its last goes on into the next day and stops inside it: the rest is in the one after it
+        zoned = cover.zone_cut(name, end, owed) if short else None
+        if cut and (end + DAY == owed or not zoned):
+            # its last goes on into the next day and stops inside it: the rest is in the one after it
             said += (f": the last ({cut[1]}) holds {end + DAY} only up to {cut[0][11:]}; the rest of that day "
                      "is in the statement after it")
+        elif zoned:   # its quiet days after its last row are its zone's, whose `owed` ends before the books'
+            stops, zone, statement = zoned
+            said += (f": the last ({statement}) runs by the days of {zone}: with quiet days after its last row, it "
+                     f"holds {owed} only up to {stops:%H:%M:%S}; the rest of that day is in the statement after it")
+            cut = zoned
         if held:
             said += f"{'; ' if cut else ': '}{len(held)} bank credit(s) ({gaps._summed(held)}) wait for them"
         elif end < owed and not cut:

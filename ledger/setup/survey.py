@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from beancount.core import data
 
@@ -17,7 +18,7 @@ from beanclear.importers.bank_presets import PRESETS
 from beanclear.books import identify, prices
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
-from beanclear.config import SELF_DESCRIBING_BANKS
+from beanclear.config import DEFAULT_TIMEZONE, SELF_DESCRIBING_BANKS
 from beanclear.importers.banking import SeveralAccounts, one_account
 from beanclear.importers.toolkit import StatementError, read_text
 from beanclear.setup import columns, probe
@@ -48,6 +49,7 @@ class Source:
     opening: tuple[dt.date, str, Decimal] | None = None
     theirs: tuple[str, str] | None = None   # (account, why): its account in the books there before (owned.py)
     offsets: set = field(default_factory=set)   # the UTC offsets its times state (Extraction.offsets)
+    reads: list = field(default_factory=list)   # (file, importer) as read: read again in the zone init writes
 
     @property
     def currency(self) -> str | None:
@@ -112,6 +114,21 @@ class Survey:
         where none states one (setup/zones.py)."""
         from beanclear.setup import zones
         return zones.guess(self.sources, self.currency)
+
+    def dated_in(self, zone) -> None:
+        """Each source's days (first, last, its opening's) as books in `zone` date them: the
+        probes read in the default zone, whose day an evening in New York already is not
+        (blind26: Stripe's and PayPal's January said "to 2026-02-01"). Read again in it; a
+        file that cannot be (a row past today there) leaves the source's days as they were."""
+        for source in self.sources:
+            again = replace(source, first=None, last=None, opening=None)
+            try:
+                for path, importer in source.reads:
+                    reader = type(importer)(importer.source, replace(importer.config, timezone=zone))
+                    _dated(again, reader, reader.read(str(path)))
+            except StatementError:
+                continue
+            source.first, source.last, source.opening = again.first, again.last, again.opening
 
     def payouts(self, channel: Source) -> dict[str, list[str]]:
         """Bank name -> the distinct credit texts matching the channel type's payout memo."""
@@ -181,7 +198,11 @@ def survey(folder: Path, scratch: Path) -> Survey:
         _guessed_bank(path, cols, fmt, sources, unknown, scratch)
     sources = _one_account_banks(sources)
     _name(sources)
-    return Survey(folder, sources, unknown, rates, left_out)
+    found = Survey(folder, sources, unknown, rates, left_out)
+    zone = found.timezone
+    if zone and zone[0] != DEFAULT_TIMEZONE:   # (the probes' zone: config.yaml's default)
+        found.dated_in(ZoneInfo(zone[0]))
+    return found
 
 
 def _each_account(path: Path, group: str, kind: str, cls, scratch: Path) -> list[tuple]:
@@ -250,6 +271,7 @@ def _one_account_banks(sources: list[Source]) -> list[Source]:
         same.currencies += source.currencies
         same.lines += source.lines
         same.offsets |= source.offsets
+        same.reads += source.reads
         same.opening = _earliest(same.opening, source.opening)
         days = [d for d in (same.first, same.last, source.first, source.last) if d]
         same.first, same.last = (min(days), max(days)) if days else (None, None)
@@ -310,15 +332,11 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
     """What one file read as `source` says: its currencies, days, a bank's credits and a
     channel's payouts."""
     source.files.append((path, importer.kind))
+    source.reads.append((path, importer))
     source.offsets |= extraction.offsets
-    own = importer.source
-    mine = {own.account} if source.group == "bank" else (
-        {own.accounts.clearing, own.accounts.reserve} if source.group == "channel" else {own.accounts.receivable})
-    days, sums = [], openings.Sums()
+    mine = _held(source, importer)
     for entry in extraction.entries:
-        sums.add(entry)
         if isinstance(entry, data.Transaction):
-            days.append(entry.date)
             for posting in entry.postings:
                 if posting.account in mine and posting.units is not None:
                     source.currencies[posting.units.currency] += 1
@@ -330,6 +348,26 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
                     source.paid.append(_payout(entry, posting, source))
         elif isinstance(entry, data.Balance) and entry.account in mine:
             source.currencies[entry.amount.currency] += 1
+    _dated(source, importer, extraction)
+
+
+def _held(source: Source, importer) -> set[str]:
+    """The accounts of the source's own money: a bank's, a channel's clearing and reserve,
+    a shop's receivable."""
+    own = importer.source
+    return {own.account} if source.group == "bank" else (
+        {own.accounts.clearing, own.accounts.reserve} if source.group == "channel" else {own.accounts.receivable})
+
+
+def _dated(source: Source, importer, extraction) -> None:
+    """The days of one file read as `source` (its first and last, its opening's), with
+    those of its files before it."""
+    own = importer.source
+    days, sums = [], openings.Sums()
+    for entry in extraction.entries:
+        sums.add(entry)
+        if isinstance(entry, data.Transaction):
+            days.append(entry.date)
     if extraction.period:
         days += list(extraction.period)
     if days:

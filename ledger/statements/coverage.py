@@ -38,7 +38,10 @@ falls inside its last day in the books' zone, its record says so in `ends:` as a
 report of April in UTC, in New York, stops at 20:00 on 30 April, and covers 30 April only
 once May's report, which starts there, is in too (its first line on 1 May: the evening of
 30 April had none). In Shanghai the same report ends at 08:00 on 1 May: all of 30 April
-is in it.
+is in it. Its record names that zone (`zone: "UTC"`; a Chinese export read from its lines
+in books elsewhere, China's): the days after its last row, quiet or not, are that zone's,
+and a report whose last row is on 28 April holds New York's 30 April only up to 20:00
+too (Coverage.zone_cut).
 
 So it starts where its first row's day in its zone starts (Extraction.zone_start), and
 a stated period where it says (`starts_inside`): where that is not the midnight its first
@@ -237,10 +240,14 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
             meta["line-days"] = extraction.line_days   # days it has lines on: whether its source has quiet days
         if (ends := _zone_end(extraction, last)) is not None:
             meta["ends"] = ends   # its zone's day ends inside its last day here: covered in part (whole_to)
-    elif getattr(extraction, "asked", False):
-        meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
-    elif getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
-        meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
+        if getattr(extraction, "zone", None) is not None:
+            from beanclear.importers.toolkit.values import zone_name
+            meta["zone"] = zone_name(extraction.zone)   # the days after its last row are that zone's (zone_cut)
+    else:
+        if getattr(extraction, "asked", False):
+            meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
+        if getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
+            meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
     if (starts := _zone_start(extraction, first)) is not None:
         meta["starts"] = starts   # its first day here is its own from then on (Coverage.start_at)
     if getattr(extraction, "continues_before", False):
@@ -277,7 +284,8 @@ class Coverage:
                  sold: dict[str, list[tuple[dt.date, dt.date]]] | None = None,
                  cut: dict[str, dict[dt.date, tuple[str, str]]] | None = None,
                  opens: dict[str, dt.datetime] | None = None, until: dict[str, dt.date] | None = None,
-                 ranges: set | None = None, carried: dict[str, list] | None = None):
+                 ranges: set | None = None, carried: dict[str, list] | None = None,
+                 zones: dict[str, dict] | None = None, tz=None):
         # (source, span) of the windows an API answered for: days between two are a hole
         self.asked: dict[str, set] = defaultdict(set)
         for named, span in asked or ():
@@ -320,6 +328,10 @@ class Coverage:
         self.opens = opens or {}
         # source -> the day its account ended, as its config says (`until:`): owed no statement after it
         self.until = until or {}
+        # source -> the day of a statement read from its lines -> (the zone its days are of,
+        # its name), where that is not the books' zone `tz` (its record's `zone:`), or None
+        # where one of that day is of the books' days (zone_cut)
+        self.zones, self.tz = zones or {}, tz
         self.by_hand: set[str] = set()   # sources kept by hand (hand_kept.py): the books are their statements
 
     @classmethod
@@ -341,6 +353,7 @@ class Coverage:
         cut: dict[str, dict] = defaultdict(dict)   # source -> whole_to -> (ends, statement), of those cut inside a day
         opens: dict[str, dt.datetime] = {}   # source -> where its earliest statement starts (start_at)
         said_start = set()   # (source, at) of the statements read from their lines whose record says where they start
+        zones: dict[str, dict] = defaultdict(dict)   # source -> day -> (zone, statement) (Coverage.zones)
         # A statement read from its lines that stops inside a day where its zone's day ends
         # (a report in UTC, 20:00 in New York) is followed by the statement of the zone's
         # next day, which starts there: where one read from its lines starts that day or
@@ -356,9 +369,14 @@ class Coverage:
                 if last < entry.date and entry.meta.get("period") == "lines" and (
                         starts[(source, entry.date)] > (first == entry.date) or starts[(source, entry.date + DAY)]):
                     last = entry.date
+                named = entry.meta.get("statement") or entry.values[-1].value
                 if last < entry.date:   # (of one that covers no day whole too: where the days before end)
-                    named = entry.meta.get("statement") or entry.values[-1].value
                     cut[source][last] = (str(entry.meta["ends"]), str(named))
+                if entry.meta.get("period") == "lines":
+                    zone = _zone_of(entry.meta.get("zone"))
+                    # (where one of that day is of the books' days, its quiet days are theirs)
+                    known = zones[source].get(entry.date, ()) is not None
+                    zones[source][entry.date] = (zone, str(named)) if zone and known else None
                 if last < first:
                     partly.add(source)
                     continue
@@ -426,7 +444,7 @@ class Coverage:
             spans[source] = own[source] = sold[source] = [span]
             payout_views.add(source)
         cover = cls(spans, payout_views, own, read_to_last_line, asked, busy, quiet, lines, partly, sold, dict(cut),
-                    opens, ended_on(config), stated)
+                    opens, ended_on(config), stated, zones=dict(zones), tz=getattr(config, "timezone", None))
         cover.by_hand = set(by_hand)
         if config is not None:
             cover.weigh(read, config)
@@ -604,13 +622,37 @@ class Coverage:
         quiet ones of a statement read to its last line: as many as may lie between two of
         its statements (_merged; the config's `quiet_days:` says it, busy or not). Not the
         day it stops inside (its record's `ends:`: a report in UTC stops at 20:00 on the
-        30th in New York): it had lines, and the rest of it is in the statement after it."""
+        30th in New York): it had lines, and the rest of it is in the statement after it;
+        nor a `last` its zone's days end inside (zone_cut), whatever the days before."""
         quiet = self.quiet[source] if source in self.quiet else 1 if source in self.busy else QUIET_DAYS
+        if self.zone_cut(source, end, last) is not None:
+            return False
         if self.cut_after(source, end) is not None:
             end += DAY
             if end >= last:
                 return False
         return source in self.read_to_last_line and (last - end).days <= quiet
+
+    def zone_cut(self, source: str, end: dt.date, last: dt.date) -> tuple[dt.datetime, str, str] | None:
+        """(the moment, its zone's name, the statement) where quiet days after the source's
+        last statement, read from its lines and ending `end` (or stopping inside the day
+        after: `ends:`), stop inside `last`: its days are its zone's (its record's `zone:`),
+        and that zone's `last` ends before the books' does (blind26: February's Stripe
+        report in UTC, its last row on the 27th, holds 28 Feb only up to 19:00 in New York
+        however quiet its last days; the rest of that day is in March's). None where the
+        zone's day ends at or after the books' midnight (UTC's in Shanghai), or it is
+        not known (a record without `zone:`, books in its zone)."""
+        if self.tz is None or end >= last or source not in self.read_to_last_line:
+            return None
+        said = self.zones.get(source, {}).get(end + DAY if self.cut_after(source, end) is not None else end)
+        if said is None:
+            return None
+        zone, statement = said
+        stops = dt.datetime.combine(last + DAY, dt.time(0), tzinfo=zone).astimezone(self.tz).replace(tzinfo=None)
+        if stops.date() != last or stops.time() == dt.time(0):
+            return None
+        from beanclear.importers.toolkit.values import zone_name
+        return stops, zone_name(zone), statement
 
     def ended(self, source: str) -> dt.date | None:
         """The day the source's account ended (its config's `until:`, a store closed) where
@@ -629,6 +671,14 @@ class Coverage:
         """The last day of the statements that show the source's money move in full (a
         fund bill's, not the trade bill's beside it), or None without one."""
         return max((last for _, last in self.days.get(source, ())), default=None)
+
+
+def _zone_of(text):
+    """The zone a record's `zone:` names (toolkit values.named_zone), or None."""
+    if not text:
+        return None
+    from beanclear.importers.toolkit.values import named_zone
+    return named_zone(str(text))
 
 
 def _moment(text) -> dt.datetime | None:
