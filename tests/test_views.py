@@ -201,7 +201,7 @@ def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp
     lines = beanclear(tmp_path, "import", str(folder)).output.strip().splitlines()
     fund = next(line for line in lines if "(wechat fund bill)" in line)
     trade = next(line for line in lines if "(wechat trade bill)" in line)
-    assert ("6 rows read, 1 entries written, 5 already in the books or booked from a file before it in this import; "
+    assert ("6 rows read, 1 entries written, 5 already in the books or booked from another file of this import; "
             "balance assertions: 1 written") in fund, fund
     assert "0 already in the books" in trade and "before it in this import" not in trade, trade
     # a second import finds them all in the books, booked before it: said as before
@@ -210,7 +210,7 @@ def test_one_command_says_what_a_file_before_it_booked_is_not_only_the_books(tmp
 
 
 SUMMARY = re.compile(r"\((?P<kind>[^)]*)\), (?P<rows>\d+) rows read, (?P<new>\d+) entries written, (?P<known>\d+) "
-                     r"already in the books(?: or booked from a file before it in this import)?"
+                     r"already in the books(?: or booked from another file of this import)?"
                      r"(?P<skipped>, skipped [^;]*)?"
                      r"(?:; balance assertions: (?P<asserted>\d+) written(?:, (?P<held>\d+) already in the books)?)?"
                      r"(?:;|$)")

@@ -57,7 +57,7 @@ class FileResult:
     restating: list = field(default_factory=list)    # its balances the books assert already (late_balances.py)
     dry_run: bool = False                            # nothing was written: its summary says what would be
     by_hand: dict = field(default_factory=dict)      # Kept -> None: its rows the books hold in a person's file
-    after_others: bool = False                       # a file of its source before it in this import wrote
+    after_others: bool = False   # a file of its source booked in this import before it (printed in any order)
     # of `new` and `known`, the balance assertions: no row's entry, said on their own (summary)
     asserted_new: int = 0
     asserted_known: int = 0
@@ -87,7 +87,7 @@ class FileResult:
                  f"{rows_new} entries {written}, {rows_known} already in the books"
                  # which of them the books held before and which a file before it booked is not kept
                  # (a million rows' ids twice): said as it is, not as if the books held them all
-                 + (" or booked from a file before it in this import" if self.after_others and rows_known else "")]
+                 + (" or booked from another file of this import" if self.after_others and rows_known else "")]
         if ex.skipped:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
         if ex.extra:   # rows that book several entries: the rows read and these are the entries and skips
