@@ -343,7 +343,7 @@ def _add(source: Source, path: Path, importer, extraction) -> None:
                     if source.group == "bank" and posting.units.number > 0:
                         source.lines.append(Credit(entry.date, posting.units.number, entry.payee or "",
                                                    entry.narration or ""))
-                elif source.group == "channel" and posting.account == own.accounts.transit \
+                elif source.group == "channel" and posting.account == importer.source.accounts.transit \
                         and posting.units is not None and posting.units.number > 0:
                     source.paid.append(_payout(entry, posting, source))
         elif isinstance(entry, data.Balance) and entry.account in mine:
