@@ -257,7 +257,8 @@ def test_a_long_simulated_merchant_judged_the_same_from_its_months(tmp_path):
     assert result.exit_code == 0, result.output
     whole_books = judged(tmp_path)   # loaded and judged once, not once a month
     count = 0
-    for month in ("2026-05", "2026-06", "2026-08"):
+    # (June: with the one-day lookback below, which asks more of it)
+    for month in ("2026-05", "2026-08"):
         whole, seen, balances, _, found = compare(tmp_path, month, whole_books=whole_books)
         assert sorted(seen, key=str) == sorted(whole, key=str), month
         assert balances[0] == balances[1], month
