@@ -37,27 +37,30 @@ BANK_HEADER = "交易日期,交易流水号,摘要,对方户名,交易金额,余
 DAYS = range(1, 13)   # 2026-03-01 (a Sunday) to 03-12
 
 
-def merchant(tmp_path, missing: int | tuple | None = None, quiet: int | None = None, config: str = CONFIG):
+def merchant(tmp_path, missing: int | tuple | None = None, quiet: int | None = None, config: str = CONFIG,
+             busiest: tuple[int, int] | None = None):
     """Two orders of 100.00 a day, paid through WeChat (a fund bill a day, as `beanclear
     fetch` names them), all withdrawn each evening and credited by the bank the next day
     with the withdrawal's id in its text. `quiet`: a day without orders (no bill: WeChat
-    makes none); `missing`: a day (or days) whose bill is not imported. The merchant with every
-    bill is returned beside it (`whole`)."""
+    makes none); `missing`: a day (or days) whose bill is not imported; `busiest`: (day, its
+    orders) where a day has more than two. The merchant with every bill is returned beside it
+    (`whole`)."""
+    per_day = {d: 2 for d in DAYS} | dict([busiest] if busiest else [])
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     (tmp_path / "orders").mkdir()
     busy = [d for d in DAYS if d != quiet]
     shop_export(tmp_path / "orders", [(f"{100 * d + n}", f"{d:02d}", "100.00", "0.00", "paid")
-                                      for d in busy for n in (1, 2)])
+                                      for d in busy for n in range(1, per_day[d] + 1)])
     bank, balance = [BANK_HEADER], 0
     for d in busy:
         rows, held = [], 0
-        for n in (1, 2):
-            order = 100 * d + n
+        for n in range(1, per_day[d] + 1):
+            order, at = 100 * d + n, f"1{n}:00:00" if n < 10 else f"20:{n:02d}:00"
             held += 10000
-            rows.append(f"2026-03-{d:02d} 1{n}:00:00,42000{order},F{order}a,交易,交易,收入,100.00,{held / 100:.2f},"
+            rows.append(f"2026-03-{d:02d} {at},42000{order},F{order}a,交易,交易,收入,100.00,{held / 100:.2f},"
                         f"系统,,{order}")
             held -= 60
-            rows.append(f"2026-03-{d:02d} 1{n}:00:00,42000{order},F{order}b,扣除交易手续费,扣除交易手续费,支出,0.60,"
+            rows.append(f"2026-03-{d:02d} {at},42000{order},F{order}b,扣除交易手续费,扣除交易手续费,支出,0.60,"
                         f"{held / 100:.2f},系统,,{order}")
         payout = f"1000345678202603{d:02d}00000000{d:02d}"
         rows.append(f"2026-03-{d:02d} 23:30:00,{payout},F{d}w,提现,提现,支出,{held / 100:.2f},0.00,1612345678API,"
@@ -96,6 +99,27 @@ def test_a_days_bill_whose_rows_net_to_nothing_is_one_gap_with_the_orders_and_cr
                                      " (1 day"), gap["message"]
     assert "2 order(s)" in gap["message"] and "1 bank credit(s)" in gap["message"], gap["message"]
     assert {f"#{100 * missing + 1}", f"#{100 * missing + 2}", f"B{missing}"} <= set(gap["refs"]), gap["refs"]
+
+
+def test_the_month_report_lists_what_the_gap_holds_in_the_gap_not_as_resolved(tmp_path, monkeypatch):
+    """blind27 (volume): the gap names the first 20 of what it takes in; the month report,
+    once the books went on past the month's end, called the other unpaid orders of the
+    missing day "resolved by the books after the month's end": nothing resolved them, they
+    wait in the gap (Finding.holds: all of them)."""
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-03")
+    merchant(tmp_path, missing=5, busiest=(5, 25))
+    (tmp_path / "april").mkdir()
+    balance = json.loads(beanclear(tmp_path, "check", "--format", "json").output)
+    [gap] = [f for f in balance["findings"] if f["code"] == "statement-gap"]
+    assert len(gap["refs"]) == 20 and "25 order(s) placed then" in gap["message"]
+    ops = (tmp_path / "bank" / "ops.csv").read_text(encoding="utf-8").splitlines()
+    last = ops[-1].split(",")[-1]
+    (tmp_path / "april" / "ops-april.csv").write_text(   # the books go on past March (a rent debit)
+        f"{BANK_HEADER}\n2026-04-02,B99,房租,某某物业,-1.00,{float(last) - 1:.2f}\n", encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "april")).exit_code == 0
+    report = json.loads(beanclear(tmp_path, "report", "2026-03", "--format", "json").output)
+    assert [f for f in report["findings"] if f["status"] == "resolved"] == []
+    assert [f["code"] for f in report["findings"] if f["status"] == "open"] == ["statement-gap"]
 
 
 def test_bean_check_fails_on_the_one_gap_too(tmp_path):

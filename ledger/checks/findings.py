@@ -105,6 +105,9 @@ class Finding:
     # an fx-gap whose rate was in the merchant's favour: `amount` gained, not lost (the
     # month report's FX spread takes it off the losses)
     gained: bool = field(default=False, compare=False, hash=False)
+    # a statement-gap whose refs name only the first few of the findings it takes in: the
+    # refs of them all (the month report tells what waits in a gap from what was resolved)
+    holds: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:

@@ -283,6 +283,9 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     return False
 
 
+REFS_NAMED = 20   # the held findings' refs a statement-gap names (all of them in its `holds`)
+
+
 def _missing(step: Step) -> str:
     """What a step's finding says is missing: no statement of its days, or, where its
     trade bill shows their payments and refunds, the one of their payouts and balances."""
@@ -313,7 +316,8 @@ def _finding(step: Step) -> Finding:
     first = min(failures, key=lambda f: f.date) if failures else None
     refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
     return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,
-                   refs[:20], file=first.file if first else None, line=first.line if first else None)
+                   refs[:REFS_NAMED], file=first.file if first else None, line=first.line if first else None,
+                   holds=refs if len(refs) > REFS_NAMED else ())
 
 
 def _pointed_finding(step: Step) -> Finding:
@@ -330,5 +334,6 @@ def _pointed_finding(step: Step) -> Finding:
             f"{len(step.held)} finding(s) of what the books lack wait for it")
     first = min((h for h in step.held if h.file), key=lambda h: (h.date, h.file, h.line or 0), default=None)
     refs = tuple(dict.fromkeys(r for h in step.held for r in h.refs))
-    return Finding("statement-gap", step.first, step.source, "", Decimal(0), "", said, refs[:20],
-                   file=first.file if first else None, line=first.line if first else None)
+    return Finding("statement-gap", step.first, step.source, "", Decimal(0), "", said, refs[:REFS_NAMED],
+                   file=first.file if first else None, line=first.line if first else None,
+                   holds=refs if len(refs) > REFS_NAMED else ())

@@ -501,7 +501,8 @@ def _folded(found: list[Finding], into: dict[int, list[Finding]]) -> list[Findin
             commands = dict.fromkeys(m.group(0) for part in parts for m in FETCH_TAIL.finditer(part))
             said = "; and ".join(FETCH_TAIL.sub("", part) for part in parts) + "".join(commands)
             refs = tuple(dict.fromkeys([*f.refs, *(r for g in into[id(f)] for r in g.refs)]))
-            f = replace(f, message=said, refs=refs)
+            holds = tuple(dict.fromkeys(r for g in (f, *into[id(f)]) for r in g.holds))   # (missing_rows' 20 named)
+            f = replace(f, message=said, refs=refs, holds=holds)
         out.append(f)
     return out
 
