@@ -11,7 +11,7 @@ creditcards).
 
 So the import looks, given the books and the import together, for a bank line in
 suspense that is a debit, whose text names the id of a channel's top-up from the bank
-(its `id`, `payout-id` or `payout-` link: transit.named_id) of its amount and currency
+(its `id`, `payout-id`, Stripe's `source-id` `tu_…`, or `payout-` link: transit.named_id) of its amount and currency
 `bank_days` before or after it, that one top-up only; it books the debit on that
 channel's transit account, where the transit check pairs the two (as it pairs a debit of
 the payout bank), and moves such a line the books hold in the same write:
@@ -153,7 +153,9 @@ def _top_up(entry, transit: dict) -> bool:
 
 
 def _ids(entry) -> list[str]:
-    ids = [str(entry.meta[key]) for key in ("id", "payout-id") if entry.meta.get(key)]
+    """The ids a debit's text may name a top-up by: its row's, its payout's, and the
+    object's a Stripe row is of (`source-id`: the `tu_…` of a `topup` row `txn_…`)."""
+    ids = [str(entry.meta[key]) for key in ("id", "payout-id", "source-id") if entry.meta.get(key)]
     return ids + sorted(link[len("payout-"):] for link in entry.links if link.startswith("payout-"))
 
 
