@@ -20,7 +20,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
-                             late_rows, late_views, prices, render, repeats, settled_batches, spill)
+                             late_rows, late_top_ups, late_views, prices, render, repeats, settled_batches, spill)
 from beanclear.books import refetched
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
@@ -473,6 +473,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if late.credits is not None and late.credits.source:   # bank credits of two accounts' texts, on the channel whose payout each is
                 for source, note in late_credits.notes(late_credits.plan(late.credits, changes), late.credits):
                     next(r for r in live if r.importer.source.name == source).extraction.notes.append(note)
+            if late.top_ups is not None and late.top_ups.source:   # bank debits naming a channel's top-up, on its transit
+                for source, note in late_top_ups.notes(late_top_ups.plan(late.top_ups, changes), late.top_ups):
+                    next(r for r in live if r.importer.source.name == source).extraction.notes.append(note)
             moved = late_fees.plan(late.fees, changes)
             if moved:   # on the first statement of the channel whose chargeback fees they give back
                 channel = next(iter(late.fees.values()))[0]
@@ -637,6 +640,7 @@ def _across(results: list[FileResult], books: Books) -> dict:
                                                                        fees=late_fees.find(read, books), orders=edits,
                                                                        fx=fx, fx_used=fx_used,
                                                                        credits=late_credits.find(read, books),
+                                                                       top_ups=late_top_ups.find(read, books),
                                                                        back=late_routes.back(read[0][0].config, books))
 
 

@@ -52,6 +52,7 @@ class Late(NamedTuple):
     fx: dict = {}           # statements/refund_fx.py: refunds booked before their converted charges
     fx_used: frozenset = frozenset()   # ... and the FX accounts the import's refunds post to
     credits: object = None  # books/late_credits.py: bank credits of another channel's payout than their text's first
+    top_ups: object = None  # books/late_top_ups.py: bank debits in suspense naming a channel's top-up
     back: object = None     # back(): payments routed to a shop before their channel's `shop: none`
 
 

@@ -276,14 +276,16 @@ def _top_up_elsewhere(config, entries, line, ref: str, load=None) -> Plan | None
     text fits several: two PayPal accounts, the importer books it on the first) linked to
     the top-up from the bank (PayPal's bank deposit, a reversal of a payout the bank
     returned) of another channel paying into its bank, that `ref` names (its id, its
-    `payout-` link): the line takes the top-up's link and goes to that channel's transit
+    `payout-` link), or a debit in suspense of any bank of the config (a top-up drawn from
+    the company card, not the bank it pays out to: blind27 creditcards, `no open item`): the
+    line takes the top-up's link and goes to that channel's transit
     account, where the check judges the two together (blind20 paypalheavy: `no open item`,
     and only `book` moved it). Refused, saying why, where the top-up is in another
     currency or the check pairs it with another bank line; None where `ref` names no
     top-up of another channel's (the items then say)."""
     from beanclear.matching.core import paired_payouts
     transit = {ch.accounts.transit: ch for ch in config.channels.values()}
-    if line.amount >= 0 or line.counter not in transit or line.split or \
+    if line.amount >= 0 or line.counter not in (*transit, config.suspense) or line.split or \
             any(l.startswith("payout-") for l in line.entry.links):
         return None
     names = {ref, f"payout-{ref}"}
@@ -302,9 +304,6 @@ def _top_up_elsewhere(config, entries, line, ref: str, load=None) -> Plan | None
     ch = transit[posting.account]
     said = (f"{ch.name}'s {'reversal' if top_up.meta.get('payout-returned') else 'top-up'} {top_up.meta.get('id', ref)} "
             f"({shown(-posting.units.number, posting.units.currency)} {posting.units.currency} on {top_up.date})")
-    if not any(name in config.banks and config.banks[name].account == line.bank_account for name in ch.payout_banks):
-        raise ResolveError(f"{ref} is {said}, and {ch.name} has no `bank:` of {line.bank_account}, bank line "
-                           f"{line.ref}'s: it is not that top-up's debit; add the bank to {ch.name}'s `bank:` first")
     if posting.units.currency != line.currency:
         raise ResolveError(f"{ref} is {said}, not in {line.currency}, bank line {line.ref}'s currency: "
                            "one bank debit answers a top-up of its own currency")
