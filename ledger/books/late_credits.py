@@ -102,8 +102,8 @@ def find(read: list, books) -> Moves:
     held: list[tuple] = []
     for source in sorted(shared_banks):
         for path in books.source_files(source):
-            held += [(entry, source, path) for block in _blocks_posting(books, path, transit)
-                     for entry in _parsed(block, path)]
+            held += [(entry, source, path) for block in blocks_posting(books, path, transit)
+                     for entry in parsed_block(block, path)]
     brought: list[tuple] = []   # (entry, its source, (extraction, position))
     filled: set[str] = set()   # the clearing accounts with money booked (pooled: a channel without payouts)
     for importer, out in read:
@@ -120,8 +120,8 @@ def find(read: list, books) -> Moves:
         return NONE
     for source in sorted(names - shared_banks):
         for path in books.source_files(source):
-            held += [(entry, source, path) for block in _blocks_posting(books, path, transit)
-                     for entry in _parsed(block, path)]
+            held += [(entry, source, path) for block in blocks_posting(books, path, transit)
+                     for entry in parsed_block(block, path)]
             if config.channels[source].accounts.clearing not in filled and any(
                     _posting_line((config.channels[source].accounts.clearing,)).search(piece)
                     for piece in books._pieces(path)):
@@ -194,7 +194,7 @@ def find(read: list, books) -> Moves:
                 booked_in = booked_in or source
             if to != account:
                 out, position = at
-                rebooked.setdefault(id(out), (out, {}))[1][position] = _on(entry, account, to)
+                rebooked.setdefault(id(out), (out, {}))[1][position] = moved_to(entry, account, to)
             continue
         if to == account:
             continue
@@ -217,7 +217,7 @@ def plan(moves: Moves, changes: dict[Path, object]) -> int:
     """Add to `changes` the month files find() found, their credits' transit lines moved;
     returns how many credits move."""
     for path, ids in moves.files.items():
-        rewrite_blocks(changes, path, functools.partial(_moved, ids))
+        rewrite_blocks(changes, path, functools.partial(moved_block, ids))
     return sum(len(ids) for ids in moves.files.values())
 
 
@@ -264,7 +264,7 @@ def _waiting_money(books, config, shared: list, filled: set, transit_entries: li
     entries, seen = [], set()
     for source in told.values():
         for path in books.source_files(source):
-            for entry in (e for block in _blocks_posting(books, path, told) for e in _parsed(block, path)):
+            for entry in (e for block in blocks_posting(books, path, told) for e in parsed_block(block, path)):
                 seen.add((source, entry.meta.get("id")))
                 entries.append(entry)
     for importer, extraction in read:   # the import's own, each row once (as in find())
@@ -307,7 +307,7 @@ def _fitting(entry, source, transit: dict, bank_of: dict, paying: dict) -> bool:
     return sum(1 for bank in banks for ch in paying.get(bank, ()) if ch.payout_memo.search(text)) > 1
 
 
-def _on(entry: data.Transaction, old: str, new: str) -> data.Transaction:
+def moved_to(entry: data.Transaction, old: str, new: str) -> data.Transaction:
     """The entry with its posting to `old` on `new`."""
     return entry._replace(postings=[p._replace(account=new) if p.account == old else p for p in entry.postings])
 
@@ -320,7 +320,7 @@ def _posting_line(accounts) -> re.Pattern:
     return re.compile(rf"^[ \t]+(?:[!*][ \t]+)?(?:{'|'.join(map(re.escape, sorted(accounts)))})(?:[ \t;]|$)", re.M)
 
 
-def _blocks_posting(books, path: Path, accounts) -> list[str]:
+def blocks_posting(books, path: Path, accounts) -> list[str]:
     """The entries of a month file with a posting to one of `accounts`, as text."""
     line, out = _posting_line(accounts), []
     for text in books._pieces(path):
@@ -335,12 +335,12 @@ def _blocks_posting(books, path: Path, accounts) -> list[str]:
     return out
 
 
-def _parsed(block: str, path: Path) -> list:
+def parsed_block(block: str, path: Path) -> list:
     entries, _, _ = parser.parse_string(block, report_filename=str(path))
     return [e for e in entries if isinstance(e, data.Transaction)]
 
 
-def _moved(ids: dict, block: str) -> str:
+def moved_block(ids: dict, block: str) -> str:
     """A credit of `ids` (its id -> (the transit account it is on, the one it goes to))
     with its transit posting line moved; any other block as it is."""
     found = ID_LINE.search(block) if "  id:" in block else None

@@ -34,7 +34,7 @@ from pathlib import Path
 from beancount.core import data
 
 from beanclear.books.disk import rewrite_blocks
-from beanclear.books.late_credits import Moves, NONE, _blocks_posting, _moved, _on, _parsed
+from beanclear.books.late_credits import Moves, NONE, blocks_posting, moved_block, moved_to, parsed_block
 from beanclear.books.spill import like
 from beanclear.checks.transit import named_id, text_words
 from beanclear.periods.closed import closed_months
@@ -64,13 +64,13 @@ def find(read: list, books) -> Moves:
     if brought_debits:   # the books' top-ups they may name
         for name in config.channels:
             for path in books.source_files(name):
-                held_top_ups += [(e, name, path) for block in _blocks_posting(books, path, transit)
-                                 for e in _parsed(block, path) if _top_up(e, transit)]
+                held_top_ups += [(e, name, path) for block in blocks_posting(books, path, transit)
+                                 for e in parsed_block(block, path) if _top_up(e, transit)]
     if brought_top_ups:   # the books' debits in suspense that may name them
         for name in config.banks:
             for path in books.source_files(name):
-                held_debits += [(e, name, path) for block in _blocks_posting(books, path, (config.suspense,))
-                                for e in _parsed(block, path) if _debit(e, config.suspense, banks)]
+                held_debits += [(e, name, path) for block in blocks_posting(books, path, (config.suspense,))
+                                for e in parsed_block(block, path) if _debit(e, config.suspense, banks)]
     top_ups, seen = [], set()
     for entry, name, _ in held_top_ups + brought_top_ups:   # a row two downloads hold: once
         key = (name, entry.meta.get("id"))
@@ -90,7 +90,7 @@ def find(read: list, books) -> Moves:
         to = next(p.account for p in top_up.postings if p.account in transit)
         if isinstance(at, tuple):   # the import's own: booked there from the start
             out, position = at
-            rebooked.setdefault(id(out), (out, {}))[1][position] = _on(entry, config.suspense, to)
+            rebooked.setdefault(id(out), (out, {}))[1][position] = moved_to(entry, config.suspense, to)
             booked += 1
             booked_in = booked_in or source
         elif "id" not in entry.meta:
@@ -114,7 +114,7 @@ def plan(moves: Moves, changes: dict) -> int:
     """Add to `changes` the month files find() found, their debits' suspense lines moved to
     transit; returns how many debits move."""
     for path, ids in moves.files.items():
-        rewrite_blocks(changes, path, functools.partial(_moved, ids))
+        rewrite_blocks(changes, path, functools.partial(moved_block, ids))
     return sum(len(ids) for ids in moves.files.values())
 
 
