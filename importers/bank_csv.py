@@ -268,7 +268,8 @@ class Importer(BankImporter):
                             first_line=(self._rows_start(head, delimiter) or 1) if positions else 1,
                             needed=None if positions else self._row_needs, delimiter=delimiter,
                             fallbacks=self._encodings, full_rows=not positions and self._full_rows, bank_lines=True,
-                            ids=[f"column {c}" if isinstance(c, int) else c for r, c in columns.items() if r == "ref"])
+                            ids=[f"column {c}" if isinstance(c, int) else c for r, c in columns.items() if r == "ref"],
+                            allow_empty=True)   # a day's download of a day without lines (blind27: ICBC daily)
         t, path = st.table, st.table.path
         # 招商银行信用卡: dates without a year; the title names the statement month
         yearless = not re.search(r"%[YyGcx]", bank.date_format)
@@ -414,6 +415,9 @@ class Importer(BankImporter):
             for day, (line, amount) in sorted(closing_balances(rows).items()):
                 out.entries.append(balance(path, line, next_day(day), bank.account, amount, currency))
         self._check_totals(out, st.footer, col, path, totals)
+        if not out.rows:   # the header alone: it moves no money, and covers only a period its preamble states
+            out.notes.append("no rows below the header: nothing to book (a day without lines, or a download cut "
+                             "after its header)")
         return out, repeated
 
     def _direction_named(self, t, col: dict[str, int], name: dict[str, str], head: str, delimiter: str) -> None:

@@ -254,7 +254,6 @@ BAD_INPUT = {
     "empty": (b"", ":1: the file is empty"),
     "a zipped bill download": (bill_zip(), ":1: a ZIP archive, not a statement: unzip it and import the statement "
                                "inside (it holds 2088_20190916_业务明细(汇总).csv, 2088_20190916_业务明细.csv;"),
-    "header only (bank)": ("\n".join(["x", BANK_HEADER]).encode(), ":2: no rows below the header"),
     "header only (wechat)": (ALL_HEADER.encode(), ":1: no summary line starting with 总交易单数"),
     "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),
     "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
@@ -287,6 +286,28 @@ def test_bad_input_exits_2_names_the_line_and_changes_nothing(merchant, case):
     assert f"{bad / 'zbad.csv'}{message}" in result.output
     assert "nothing was written" in result.output
     assert snapshot(merchant / "books") == before
+
+
+def test_a_bank_download_of_a_day_without_lines_is_read_saying_so_and_writes_nothing(merchant):
+    """blind27 (volume): a bank's daily CSV of a day without lines (its header alone) was
+    bad input ("no rows below the header"), and stopped the import of the whole folder of
+    daily downloads. It moves no money: read, nothing written, the note says what it may
+    be; the files beside it are booked. A statement whose format always has rows or a
+    summary (a WeChat bill's header alone) is still refused (BAD_INPUT)."""
+    assert beanclear(merchant, "import", str(merchant / "statements")).exit_code == 0
+    before = snapshot(merchant / "books")
+    daily = merchant / "daily"
+    daily.mkdir()
+    (daily / "ops-0202.csv").write_text("\n".join(["x", BANK_HEADER]) + "\n", encoding="utf-8")
+    result = beanclear(merchant, "import", str(daily))
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"{daily / 'ops-0202.csv'}: ops (bank csv), 0 rows read, 0 entries written, 0 already "
+                             "in the books; note: no rows below the header: nothing to book (a day without lines, or "
+                             "a download cut after its header)\n")
+    assert snapshot(merchant / "books") == before
+    bank_file(daily, "ops-0203.csv", rows=("2021-02-03,B100,电费,国家电网,-20.00,480.03",))
+    result = beanclear(merchant, "import", str(daily))
+    assert result.exit_code == 0 and "ops-0203.csv: ops (bank csv), 1 rows read, 1 entries written" in result.output
 
 
 def test_a_workbook_without_a_known_header_says_so_not_that_it_cannot_be_decoded(merchant):
