@@ -1196,3 +1196,18 @@ def test_an_amount_mismatch_is_written_off_the_day_of_the_later_side_not_of_the_
         '  Expenses:Rounding                             0.50 USD\n'
         '  Assets:Receivable:Shop                       -0.50 USD\n')
     assert not [f for f in findings(tmp_path) if f.code == "amount-mismatch"]
+
+
+def test_done_after_an_acknowledgment_is_the_reason_the_report_gives(shop):
+    """blind28: follow-up, acknowledge, then done: check says "resolved by hand (the
+    note)" (the last line naming a finding is its state), the month report and the page
+    gave the acknowledgment's reason, said before the done line. Without the
+    acknowledgment the report gave the note already (must not change)."""
+    run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16")
+    run(shop, "ack", "payout-mismatch", "B1", "--reason", "old reason")
+    run(shop, "follow-up", "payout-mismatch", "B1", "--done", "--note", "ICBC refunded the fee")
+    assert "resolved by hand (ICBC refunded the fee)" in run(shop, "check", code=1)   # fee-gap still fails
+    [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
+    report = json.loads(run(shop, "report", f.date.strftime("%Y-%m"), "--format", "json"))
+    [row] = [r for r in report["findings"] if r["code"] == "payout-mismatch"]
+    assert (row["status"], row["resolution"]) == ("acknowledged", "resolved: ICBC refunded the fee")

@@ -94,6 +94,14 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
     assert [r["group"] for r in rows(page, "bc-await") if r["code"] == "duplicate-charge"] == ["acknowledged"]
     assert ('<div class="bc-follow ">was followed up: alice, due 2026-04-16 — refund the second charge</div>' in page
             and '<div class="bc-ack-reason">the customer keeps it as store credit</div>' in page)
+    # done after that: the last line naming it is its state, as check says (resolved by hand,
+    # the done line's note), not the acknowledgment's reason before it (blind28)
+    response = fava.post("follow_up", {"code": "duplicate-charge", "ref": "#3460", "done": True,
+                                       "note": "refunded after all"})
+    assert response.status_code == 200, response.json
+    page = fava.page()
+    assert ('<div class="bc-ack-reason">refunded after all</div>' in page
+            and "the customer keeps it as store credit" not in page)
 
 
 @pytest.mark.parametrize("endpoint, body, status, message", [

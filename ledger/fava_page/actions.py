@@ -103,7 +103,10 @@ def queue(state, entries) -> Queue:
                 else ["done", "acknowledge"]
             grouped["following"].append(row)
         elif f.acknowledged:
-            row.reasons = [r for ref in f.refs for r in reasons.get((f.code, ref), [])]
+            # done since (the last line naming it is its state, as check says: resolved by hand
+            # with its note), not the reason of an acknowledgment before (blind28)
+            row.reasons = [] if up.get("state") == "resolved" else \
+                [r for ref in f.refs for r in reasons.get((f.code, ref), [])]
             if not row.reasons and " — written off above the limit: " in f.message:
                 row.reasons = [f.message.split(" — written off above the limit: ", 1)[1]]
             if not row.reasons and up.get("note"):

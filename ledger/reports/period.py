@@ -799,7 +799,7 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
             up = f.follow_up or {}
             if up.get("state") in ("following up", "overdue"):   # a follow-up in the books (resolve/followup.py)
                 reason = f"{up['state']}: {up['owner']}, due {up['due']}" + (f" — {up['note']}" if up["note"] else "")
-            elif not reason and up.get("state") == "resolved":
+            elif up.get("state") == "resolved":   # done: the last line naming it, whatever was acknowledged before
                 reason = f"resolved: {up.get('note', '')}"
             # followed up before its due date: a state of its own, not acknowledged (README
             # "Follow up"); overdue, it is open again
