@@ -27,14 +27,13 @@ close` or in a person's own file stays, counted. A debit that names no top-up is
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from pathlib import Path
 
 from beancount.core import data
 
-from beanclear.books.disk import rewrite_blocks
-from beanclear.books.late_credits import Moves, NONE, blocks_posting, moved_block, moved_to, parsed_block
+# plan: late_credits' own, the month files find() found rewritten, their lines moved (here: suspense -> transit)
+from beanclear.books.late_credits import Moves, NONE, blocks_posting, moved_to, parsed_block, plan  # noqa: F401
 from beanclear.books.spill import like
 from beanclear.checks.transit import named_id, text_words
 from beanclear.periods.closed import closed_months
@@ -108,14 +107,6 @@ def find(read: list, books) -> Moves:
         return NONE
     first = next((i.source.name for i, _ in read if i.source.name in config.channels or i.source.name in config.banks))
     return Moves(files, booked, left, first, booked_in, True)
-
-
-def plan(moves: Moves, changes: dict) -> int:
-    """Add to `changes` the month files find() found, their debits' suspense lines moved to
-    transit; returns how many debits move."""
-    for path, ids in moves.files.items():
-        rewrite_blocks(changes, path, functools.partial(moved_block, ids))
-    return sum(len(ids) for ids in moves.files.values())
 
 
 def notes(moved: int, moves: Moves) -> list[tuple[str, str]]:
