@@ -43,6 +43,20 @@ def test_a_pairing_turned_down_before(config):
     assert "payout-1 was turned down for this line before (beanclear-reject)" in reasons["B1"]
 
 
+def test_a_credit_the_check_pairs_is_not_open_after_its_link_was_turned_down(config):
+    # blind28: Reject of the proposal for a credit the import booked to transit left it in
+    # match's list "`beanclear book` or `beanclear link` them", while `book` refused it (the
+    # clearing check pairs it: nothing to book) pointing back at match
+    reject = "\n" + acks.reject_lines(["B1"], "payout-100777", "not sure", DAY)[0]
+    doc = payout(1, "100.00", "100777") + bank(2, "100.00", "B1", "财付通", "提现",
+                                               counter="Assets:Transit:WeChat")
+    assert why(config, doc + reject) == {}
+    # a credit in transit the check pairs with nothing stays listed, whatever was turned down
+    other = "\n" + acks.reject_lines(["B1"], "payout-1", "not sure", DAY)[0]
+    assert "B1" in why(config, bank(2, "100.00", "B1", "财付通", "提现", counter="Assets:Transit:WeChat")
+                       + payout(1, "40.00", "1") + other)
+
+
 def test_the_only_item_went_to_another_line(config):
     reasons = why(config, payout(1, "100.00", "100777") + bank(2, "100.00", "B1", "某银行", "提现 100777")
                   + bank(2, "100.00", "B2", "某公司", "货款"))
