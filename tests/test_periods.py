@@ -653,6 +653,27 @@ def test_closing_again_a_month_with_an_error_merged_in_exits_1_until_it_is_ackno
     assert result.exit_code == 0 and "2026-01 is already closed; nothing was written" in result.output
 
 
+def test_closing_again_a_month_whose_follow_up_fell_due_names_the_follow_up(closed_jan, monkeypatch):
+    # blind29: only the clock moved past a follow-up's due date, and `close` blamed "the books
+    # changed after the close (a merge, an edit)", an edit that never happened
+    path = closed_jan / "books" / "shopify" / "2026" / "2026-01.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + '\n2026-01-10 * "Order #9999 / 铁观音" ^order-9999\n'
+                    '  id: "order:#9999"\n  order-id: "#9999"\n'
+                    "  Assets:Receivable:Shopify  100.00 CNY\n  Income:Sales:Shopify  -100.00 CNY\n", encoding="utf-8")
+    assert beanclear(closed_jan, "follow-up", "order-unpaid", "#9999", "--owner", "bob", "--due", "2099-01-10",
+                     "--note", "chase").exit_code == 0
+    # must not fire: before its due date the follow-up is no error
+    assert "already closed" in beanclear(closed_jan, "close", "2026-01").output
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2099-02-01")
+    result = beanclear(closed_jan, "close", "2026-01")
+    assert result.exit_code == 1, result.output
+    said = result.output.strip().splitlines()[-1]
+    assert said == ("2026-01 is closed (books/periods.beancount line 4) but no longer reconciles: 1 follow-up past "
+                    "its due date (order-unpaid #9999, bob, due 2099-01-10): settle it and mark it done "
+                    "(`beanclear follow-up order-unpaid #9999 --done --note \"…\"`), or give it a later `--due`; "
+                    "nothing was written"), said
+
+
 PAYPAL_SEPTEMBER = """\
 "Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","From Email Address","To Email Address",\
 "Transaction ID","Reference Txn ID","Invoice Number","Balance","Subject","Balance Impact"

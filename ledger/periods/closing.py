@@ -159,12 +159,25 @@ def _closed_already(month: str, closed: str, unresolved: list) -> Outcome:
     does while errors remain."""
     if not unresolved:
         return Outcome(month, message=f"{month} is already closed; nothing was written")
-    first = next((f for f in unresolved if f.file), None)
-    at = f", the first at {first.file}:{first.line}" if first is not None else ""
+    # a follow-up past its due date fails with no change to the books: only the clock moved
+    # (a blind tester was told of "a merge, an edit" that never happened)
+    late = [f for f in unresolved if (f.follow_up or {}).get("state") == "overdue"]
+    changed = [f for f in unresolved if f not in late]
+    said = []
+    if late:
+        named = "; ".join(f"{f.code} {f.refs[0] if f.refs else '-'}, {f.follow_up['owner']}, due {f.follow_up['due']}"
+                          for f in late[:3]) + ("; …" if len(late) > 3 else "")
+        f = late[0]
+        said.append(f"{len(late)} follow-up{'s' if len(late) > 1 else ''} past {'their' if len(late) > 1 else 'its'} "
+                    f"due date ({named}): settle it and mark it done (`beanclear follow-up {f.code} "
+                    f"{f.refs[0] if f.refs else 'REF'} --done --note \"…\"`), or give it a later `--due`")
+    if changed:
+        first = next((f for f in changed if f.file), None)
+        at = f", the first at {first.file}:{first.line}" if first is not None else ""
+        said.append(f"{len(changed)} unresolved error(s){at} — the books changed after the close (a merge, an edit); "
+                    f'correct the change, or `beanclear reopen {month} --reason "…"` and close it again')
     return Outcome(month, blockers=[_line(f) for f in unresolved], message=(
-        f"{month} is closed ({closed}) but no longer reconciles: {len(unresolved)} "
-        f"unresolved error(s){at} — the books changed after the close (a merge, an edit); correct the change, or "
-        f'`beanclear reopen {month} --reason "…"` and close it again; nothing was written'))
+        f"{month} is closed ({closed}) but no longer reconciles: {'; and '.join(said)}; nothing was written"))
 
 
 def reopen(config, month: str, reason: str) -> Outcome:
