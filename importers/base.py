@@ -1024,9 +1024,15 @@ def compare_summary(out: Extraction, stated: dict, actual: dict) -> None:
     the books must still hold exactly the rows that are there."""
     differ = [k for k, v in stated.items() if v is not None and v != actual[k]]
     if differ:
+        # which way they differ says what to look for (a blind tester's rows adding up to more
+        # than the summary were asked after rows missing)
+        more = {None if "balance" in k else abs(actual[k]) > abs(stated[k]) for k in differ}
+        why = ("rows missing from the file?" if more == {False} else
+               "rows the summary does not count: a file edited or joined?" if more == {True} else
+               "rows missing or edited?")
         out.notes.append("summary line says " + ", ".join(f"{k} {stated[k]}" for k in differ)
                          + "; the rows add up to " + ", ".join(f"{k} {actual[k]}" for k in differ)
-                         + " (rows missing from the file?)")
+                         + f" ({why})")
 
 
 def unique_ids(rows: list[tuple[str, str]]) -> list[str]:

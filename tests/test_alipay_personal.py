@@ -303,7 +303,7 @@ def test_stated_spending_net_of_the_bills_own_refunds_agrees(cfg, tmp_path):
     assert netted.notes == [] and len(netted.entries) == 4
     assert extract(cfg, bill("150.00")).notes == []   # as the rows add up
     assert extract(cfg, bill("99.00")).notes == [
-        "summary line says 支出 amount 99.00; the rows add up to 支出 amount 150.00 (rows missing from the file?)"]
+        "summary line says 支出 amount 99.00; the rows add up to 支出 amount 150.00 (rows the summary does not count: a file edited or joined?)"]
 
 
 def test_a_refund_of_a_sale_gives_the_sale_back(cfg, tmp_path):

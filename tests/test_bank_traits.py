@@ -569,7 +569,7 @@ def test_a_footer_that_contradicts_the_rows_is_said_as_a_summary_disagreement(ma
     ex = csv_bank(make_config, tmp_path, PREAMBLED_BANK, PREAMBLED + "合计,9999.00\n期末余额,99999.00\n")
     assert [t.postings[0].units.number for t in txns(ex)] == [Decimal("1000.00"), Decimal("-300.00"), Decimal("500.00")]
     assert "summary line says CNY total 9999.00, CNY closing balance 99999.00; the rows add up to CNY total " \
-        "1200.00, CNY closing balance 2200.00 (rows missing from the file?)" in ex.notes
+        "1200.00, CNY closing balance 2200.00 (rows missing or edited?)" in ex.notes
 
 
 @pytest.mark.parametrize("footer", ["合计,1200.00\n期末余额,2200.00\n", "合计,1800.00\n", "总计,,,,1200.00,\n",
@@ -652,7 +652,7 @@ def test_each_total_of_a_line_of_totals_is_the_one_of_the_column_it_sits_under(m
 def test_a_total_that_disagrees_with_the_rows_of_its_column_is_still_said(make_config, tmp_path, footer, said):
     ex = csv_bank(make_config, tmp_path, SPLIT_BANK, SPLIT + footer)
     assert len(txns(ex)) == 3
-    assert [n for n in ex.notes if f"summary line says {said} (rows missing from the file?)" in n], ex.notes
+    assert [n for n in ex.notes if f"summary line says {said} (rows the summary does not count: a file edited or joined?)" in n], ex.notes
 
 
 # -- Western bank CSVs through columns: (ING, DKB, Knab, ASN, ABN AMRO, Wise, Revolut, Lloyds test files) --------

@@ -497,3 +497,14 @@ def test_a_name_two_sources_use_names_the_line_of_the_second(make_config):
         make_config("shops:\n  stripe: {type: shopify}\nchannels:\n  stripe:\n    type: stripe\n")
     with pytest.raises(ConfigError, match=r"config\.yaml:3: banks\.ops: the same name as channels\.ops "):
         make_config("channels: {ops: {type: wechat}}\nbanks:\n  ops: {type: icbc, account: Assets:Bank:Ops}\n")
+
+
+def test_an_opening_balance_written_as_a_number_says_the_form_it_takes(make_config):
+    # blind29: `opening_balance: 860.00` was "expected a mapping, got 860.0", naming no key
+    with pytest.raises(ConfigError) as caught:
+        make_config("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n    opening_balance: 860.00\n")
+    assert "config.yaml:5: banks.b.opening_balance: expected a mapping of the day it held and the amount, like " \
+        "`{date: 2026-03-31, amount: 860.00}`, got " in str(caught.value)
+    # must not fire: the mapping is read
+    assert make_config("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n"
+                       "    opening_balance: {date: 2026-03-31, amount: 860.00}\n").banks["b"].opening.amount == 860

@@ -177,6 +177,10 @@ class _Reader:
             raise self.fail("a date like 2025-12-31", self.data) from None
 
     def opening(self) -> Opening:
+        if self.data is not None and not isinstance(self.data, dict):
+            # a bare number has no day the balance held on (a blind tester wrote `opening_balance: 860.00`)
+            raise self.fail("a mapping of the day it held and the amount, like `{date: 2026-03-31, amount: 860.00}`",
+                            self.data)
         keys = self.mapping({"date", "amount", "amounts"})
         for required in ("date", "amount"):
             if required not in keys:
