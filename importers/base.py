@@ -87,6 +87,10 @@ class Extraction:
     # days after its last row, quiet or not, are that zone's, and may never reach the end of
     # the books' day (coverage.py, `zone:`: 30 April ends at 20:00 in New York in UTC)
     zone: dt.tzinfo | None = None
+    # "day-first" or "month-first" where its own dates decided how its D/M/YYYY dates read
+    # (a day above 12 in one place): recorded (coverage.py, `dates:`) so that a later file
+    # of the source whose dates all read both ways (a daily download of the 2nd) is read alike
+    date_order: str | None = None
     # the period is the window an API was asked for (`beanclear fetch`'s day): a day
     # between two such windows is a missing answer, not a quiet day (coverage.py)
     asked: bool = False
@@ -346,6 +350,10 @@ class StatementImporter(beangulp.Importer):
     # The identities (render.identities) the books hold of this source, set by the import
     # before read(): a row all of whose identities are in it needs no entry (held()).
     known: set | frozenset | None = None
+    # Asked only of a file whose dates all read both ways: ("day-first" | "month-first", the
+    # statement it is of) of the source's latest statement whose own dates decided
+    # (Extraction.date_order), or None; set by the import before read()
+    dates_before: Callable[[], tuple[str, str] | None] | None = None
 
     def held(self, out: Extraction, day: dt.date, ident: str, *others: str, currency: str | None = None,
              line: int = 0) -> bool:

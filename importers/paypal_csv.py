@@ -201,7 +201,9 @@ class Importer(StatementImporter):
                 elif col["ref"] is not None and read.is_update(r) and read.moves(r):
                     read.updated.add(read.cell(r, "ref"))
         read.comma = uses_decimal_comma(amount_cells(), t.path)
-        read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes)
+        read.day = self.source.date_format or dates.format(t.path, header=t.header, zones=zones, notes=out.notes,
+                                                           before=self.dates_before)
+        out.date_order = None if self.source.date_format else dates.own_order
         return read, conversion_ids
 
 

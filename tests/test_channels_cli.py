@@ -114,3 +114,45 @@ def test_clearing_check_proves_payouts_against_their_items(tmp_path):
     unsettled = findings["unsettled"]        # txn_C0 (order 900, its description says) never left clearing; txn_D4 is still within T+3
     assert (unsettled["amount"], unsettled["refs"], unsettled["date"]) == ("20.00", ["txn_C0", "900", "ch_C0"], "2026-03-01")
     assert "payout-missing" not in findings  # the bank shows po_A arrive, in transit for one day
+
+
+PAYPAL_HEADER = ('"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net",'
+                 '"Transaction ID","Reference Txn ID","Balance"\n')
+
+
+def paypal_day(folder, name: str, rows) -> str:
+    """A PayPal activity download of (date, id, balance) rows, a payment of 5.00 each."""
+    path = folder / name
+    path.write_text(PAYPAL_HEADER + "".join(
+        f'"{day}","10:00:00","PST","A","Website Payment","Completed","USD","5.00","0.00","5.00","{ident}","",'
+        f'"{balance}"\n' for day, ident, balance in rows), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("one_command", [False, True])
+def test_a_daily_download_whose_dates_read_both_ways_reads_as_the_sources_earlier_files(tmp_path, one_command):
+    # blind27: a daily PayPal download of 01/02/2026 was refused asking for date_format,
+    # though the file of the day before (12/31/2025) had been read month first
+    merchant = merchant_with(tmp_path)
+    (tmp_path / "in").mkdir()
+    first = paypal_day(tmp_path / "in", "a-2025-12-31.csv", [("12/31/2025", "T1", "5.00")])
+    daily = paypal_day(tmp_path / "in", "b-2026-01-02.csv", [("01/02/2026", "T2", "10.00"), ("01/02/2026", "T3", "15.00")])
+    if one_command:
+        result = beanclear(merchant, "import", first, daily)
+    else:
+        assert beanclear(merchant, "import", first).exit_code == 0
+        result = beanclear(merchant, "import", daily)
+    assert result.exit_code == 0, result.output
+    assert "dates read month first (01/02/2026 is 2026-01-02), as a-2025-12-31.csv of this source was read " \
+           "(its own dates said month-first)" in result.output
+    books = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "books" / "paypal").rglob("*.beancount")))
+    assert '2026-01-02 * "A" "Website Payment"' in books and 'dates: "month-first"' in books
+
+
+def test_a_download_whose_dates_read_both_ways_with_nothing_before_it_is_refused(tmp_path):
+    # must not guess: no earlier statement of the source decided, the file is refused as before
+    merchant = merchant_with(tmp_path)
+    daily = paypal_day(tmp_path, "b.csv", [("01/02/2026", "T2", "5.00"), ("01/02/2026", "T3", "10.00")])
+    result = beanclear(merchant, "import", daily)
+    assert result.exit_code == 2 and "reads as day/month and as month/day" in result.output, result.output
+    assert not (tmp_path / "books").exists() or not list((tmp_path / "books").rglob("paypal/*/*.beancount"))

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from contextvars import ContextVar
 from decimal import Context, Decimal, InvalidOperation
-from typing import Iterable
+from typing import Callable, Iterable
 
 from beanclear.importers.toolkit.places import (  # noqa: F401  (the toolkit's names)
     CURRENCY_NAMES, MAX_AMOUNT_DIGITS, THREE_DECIMAL, ZERO_DECIMAL, currency_places, in_places, past_places)
@@ -577,8 +577,17 @@ class DateOrder:
         _, last, _, _, first, changes = self._order[reading]
         return self._in_time_order(reading) and changes >= 2 and (first.year, first.month) == (last.year, last.month)
 
+    @property
+    def own_order(self) -> str | None:
+        """"day-first" or "month-first" where the file's own dates decide (a day above 12)."""
+        return "day-first" if self.day_first else "month-first" if self.month_first else None
+
     def format(self, path: str, *, header: Iterable[str] = (), zones: Iterable[str] = (),
-               notes: list | None = None) -> str:
+               notes: list | None = None, before: Callable[[], tuple[str, str] | None] | None = None) -> str:
+        """`before`: asked for (order, statement) of the source's earlier statement whose own
+        dates decided (StatementImporter.dates_before): a file whose dates all read both ways is
+        read alike, ahead of what its header and zones suggest (a blind tester's daily
+        PayPal download of 01/02/2026 was refused, its source's file of 12/31/2025 read)."""
         day_first, month_first, ambiguous = self.day_first, self.month_first, self.ambiguous
         if day_first and month_first:
             raise StatementError(path, month_first[0], f"dates day-first ({day_first[1]!r}, line {day_first[0]}) "
@@ -591,7 +600,11 @@ class DateOrder:
             return mdy
         language = header_language(header)
         zones = {clean(z) for z in zones} - {""}
-        if language and language != "English":
+        earlier = before() if before is not None else None
+        if earlier is not None:
+            chosen = dmy if earlier[0] == "day-first" else mdy
+            why = f"as {earlier[1]} of this source was read (its own dates said {earlier[0]})"
+        elif language and language != "English":
             chosen, why = dmy, f"as the {language} header says"
         elif zones and all(z.startswith("Europe/") or z.upper() in _EUROPEAN_ZONES for z in zones):
             chosen, why = dmy, f"as the rows' time zones ({', '.join(sorted(zones))}) are European"

@@ -30,7 +30,7 @@ from pathlib import Path
 from beanclear.books import render
 from beanclear.books.lines import (  # noqa: F401  (the patterns are part of this module's interface)
     ENTRY_START, ENTRY_END, ID_LINE, ORDER_LINE, COVERS_LINE, BALANCE_LINE, meta_line, posting_to,
-    balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
+    balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, DATES_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
     FORMAT_META, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape)
 
 if TYPE_CHECKING:
@@ -321,9 +321,17 @@ class Books:
                     continue
                 digest, name = DIGEST_META.search(block), STATEMENT_META.search(block)
                 where = str(Path(self.root.name) / path.relative_to(self.root))
+                dates = DATES_META.search(block)
                 yield digest.group(1) if digest else None, Recorded(
                     _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
-                    dt.date.fromisoformat(found["last"]), where)
+                    dt.date.fromisoformat(found["last"]), where, dates.group(1) if dates else None)
+
+    def dates_before(self, source: str) -> tuple[str, str] | None:
+        """(order, statement) of the latest statement of a source, by the days it covers,
+        whose own dates decided how its D/M/YYYY dates read (coverage.py, `dates:`)."""
+        decided = [r for _, r in self.records(source) if r.dates]
+        latest = max(decided, key=lambda r: (r.last, r.first), default=None)
+        return (latest.dates, latest.statement) if latest is not None else None
 
     def openings(self) -> dict[tuple[str, str], dt.date]:
         """(account, currency) -> the date of every opening a statement implied
@@ -833,6 +841,7 @@ class Recorded:
     first: dt.date      # the days its coverage record says it covers
     last: dt.date
     where: str          # the month file that holds the record, from the books' folder: books/<source>/…
+    dates: str | None = None   # "day-first" / "month-first" where its own dates decided their order
 
 
 CHUNK = 4 * 2**20

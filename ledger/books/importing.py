@@ -198,7 +198,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             known = early[name]
             if view is not None and views.get(name):
                 known = late_views.Unheld(known, views[name])
-            results.append(_read(path, importer, known, digest, books.kept_by_hand(name)))
+            importer.dates_before = functools.partial(_dates_before, name, results, books)
+            try:
+                results.append(_read(path, importer, known, digest, books.kept_by_hand(name)))
+            finally:
+                importer.dates_before = None
             _park(results)
     if summaries and not results and not rates:   # nothing but summaries: said as an error, naming the first
         raise StatementError(summaries[0].path, 1, summaries[0].said)
@@ -221,8 +225,12 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                                       and result.digest not in digests[name]):
                     if result.unclaimed:   # its record gone meanwhile: no importer of the config reads it
                         identify(result.path, [i for i in importers if i.source.name == name], name)
-                    results[at] = _read(result.path, result.importer, None, result.digest,
-                                        books.kept_by_hand(name))
+                    result.importer.dates_before = functools.partial(_dates_before, name, results[:at], books)
+                    try:
+                        results[at] = _read(result.path, result.importer, None, result.digest,
+                                            books.kept_by_hand(name))
+                    finally:
+                        result.importer.dates_before = None
                     _park(results)
             late = _across(results, books)
             _park(results)
@@ -678,6 +686,16 @@ def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: st
     result.digest = digest
     once_per_id(result)
     return result
+
+
+def _dates_before(name: str, results: list[FileResult], books: Books) -> tuple[str, str] | None:
+    """How the source's latest statement whose own dates decided read them: one read
+    before in this import, else one the books record (StatementImporter.dates_before)."""
+    for result in reversed(results):
+        order = result.extraction.date_order
+        if order and result.importer.source.name == name:
+            return order, result.path.name
+    return books.dates_before(name)
 
 
 def once_per_id(result: FileResult) -> None:

@@ -55,6 +55,7 @@ DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
 STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
+DATES_META = re.compile(r'^[ \t]+dates:[ \t]*"([a-z-]*)"', re.M)
 FORMAT_META = re.compile(r'^[ \t]+format:[ \t]*"([^"\\]*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 POSTED_LINE = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)", re.M)   # a posting's account

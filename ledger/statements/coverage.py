@@ -250,6 +250,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
             meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
     if (starts := _zone_start(extraction, first)) is not None:
         meta["starts"] = starts   # its first day here is its own from then on (Coverage.start_at)
+    if getattr(extraction, "date_order", None):
+        meta["dates"] = extraction.date_order   # how its own dates read: a later file's that read both ways alike
     if getattr(extraction, "continues_before", False):
         meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date),
