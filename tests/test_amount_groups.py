@@ -61,7 +61,7 @@ def test_a_file_s_decimal_mark_is_told_through_its_separators(cells, comma):
 
 @pytest.mark.parametrize("written", ["1'89.00", "1'2345.00", "1234'567.00", "12'34", "5'", "1''890.00",
                                      "1'890'0", "1'890.0'0", "1.890'00", "1'", "1’89.00", "'1'89.00",
-                                     "1.890'000", "1,234'567.00"])
+                                     "1.890'000", "1,234'567.00", "1'234,567.00", "1'234.567,00"])
 def test_an_apostrophe_that_groups_no_thousands_is_refused_naming_the_line(written):
     with pytest.raises(StatementError, match=r"^f\.csv:7: column Belastung: expected an amount, got .* \(an "
                                              r"apostrophe groups thousands only, in threes: 1'234\.56\)$"):

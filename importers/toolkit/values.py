@@ -36,7 +36,8 @@ _GROUPED_WHOLE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 # one anywhere else (`1'89.00`) is left in, an error, never a figure guessed.
 _SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009\u2007"))
 _APOSTROPHES = "'\u2019"
-_APOSTROPHE_GROUPED = re.compile(r"(?<![\d'\u2019.,])\d{1,3}(?:['\u2019]\d{3})+(?![\d'\u2019])")
+# (nor one followed by groups of another separator: `1'234,567.00` is no amount, not 1234567.00)
+_APOSTROPHE_GROUPED = re.compile(r"(?<![\d'\u2019.,])\d{1,3}(?:['\u2019]\d{3})+(?![\d'\u2019]|[.,]\d{3}[.,])")
 _APOSTROPHE_HINT = " (an apostrophe groups thousands only, in threes: 1'234.56)"
 
 
