@@ -76,6 +76,7 @@ class Item:
     # statements may hold), payout-missing, payout-mismatch (a payout's difference at the
     # bank), credited-before-payout (a credit of a payout booked after month end), arrived-late
     # (a payout missing and the credit the check takes for it, late, not linked yet),
+    # credited-late (a payout past its bank_days at month end, credited after it),
     # earlier-transit, unexplained-transit, credited-without-payouts; fx-spread (the
     # bank's conversions' fx-gaps of the month in one currency: _bank_spreads)
     kind: str
@@ -559,6 +560,13 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
         elif len(group) == 1:   # a payout (a credit seeds a group only with `later`)
             kind = "payout-missing" if missing.intersection(statement_ids([seed.entry])) else \
                 "statement-gap" if id(seed) in holed else "in-transit"
+            came = [c for c in answered.get(id(seed), ()) if c.date > end]
+            if kind == "in-transit" and came and (end - seed.date).days > ch.bank_days \
+                    and (min(c.date for c in came) - seed.date).days > ch.bank_days:
+                # past its days at month end, credited late after it: not on its way then (a
+                # blind tester's closed April called such a payout on its way once May came)
+                kind = "credited-late"
+                refs += tuple(r for c in came for r in _refs(c.entry) if r not in refs)
             out.append(Item(kind, seed.date, where, seed.amount, currency, refs))
         elif sum(i.amount for i in group):
             out.append(Item("payout-mismatch", seed.date, where, sum(i.amount for i in group), currency, refs))

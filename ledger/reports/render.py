@@ -20,7 +20,8 @@ amount of a finding of no money (a statement-gap's days, a stale acknowledgment)
 `uncovered`: the month's days no statement of the bank covers (its statement-gap, or
 the days after its last statement): the books hold none of their lines, so the month is
 not reconciled over them, whatever the balances say. An in-transit ITEM's kind says what the money is (period._open_payouts): in-transit (a
-payout on its way), payout-missing, payout-mismatch, statement-gap, credited-before-payout
+payout on its way), payout-missing, credited-late (past its bank_days at month end, credited after
+it), arrived-late, payout-mismatch, statement-gap, credited-before-payout
 (a bank credit of the month whose payout the books date after it, its date that payout's),
 earlier-transit, unexplained-transit, credited-without-payouts, credit-in-statement-gap. `fx_spread`: the FX spread of the
 conversions the bank made in the month (a payout it converted, a transfer between own
@@ -164,6 +165,8 @@ def transit_text(i) -> str:
             "payout-missing": ("payout-missing", f", payout of {i.date}, never reached the bank"),
             "arrived-late": ("reached the bank late, it appears", f", payout of {i.date} and the bank credit the "
                              "check takes for it, not linked (`beanclear link` them: `beanclear check`)"),
+            "credited-late": ("overdue at month end", f", payout of {i.date}, past its `bank_days` then; the bank "
+                              "credited it after the month's end"),
             "payout-mismatch": ("payout-mismatch", ", not on its way"),
             "credited-before-payout": ("arrived before its payout is booked", f", the bank's credit of the payout of "
                                        f"{i.date}"),
