@@ -408,6 +408,11 @@ def test_write_off_above_the_limit_needs_a_reason_and_shows_as_such(shop):
     [shown] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert shown.acknowledged and shown.message.endswith("written off above the limit: ICBC's fee, agreed")
     assert shown.source == "wechat"   # listed still with the source it was found in (session 24's tester 116)
+    # the month report says where it went and why, as an acknowledgment's reason (blind29: resolution empty)
+    [row] = [r for r in json.loads(run(shop, "report", "2026-03", "--format", "json"))["findings"]
+             if r["code"] == "payout-mismatch"]
+    assert (row["status"], row["resolution"]) == \
+        ("acknowledged", "written off to Expenses:Bank-Charges above the limit: ICBC's fee, agreed")
 
 
 def limit_payout_write_offs(shop) -> None:
