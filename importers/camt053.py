@@ -132,6 +132,7 @@ class _Statement:
     number: str
     mine: bool
     booked: dict[str, tuple[Decimal, dt.date]]   # currency -> the sum of its booked entries, the earliest's day
+    currency: str = ""   # its account's (`Acct/Ccy`), where it states one
 
 
 def statement_key(st: XmlNode) -> tuple:
@@ -400,7 +401,7 @@ class Importer(BankImporter):
                 statement = None
                 continue
             if statement.mine:
-                self._book(node, path, out, line_id, statement.booked)
+                self._book(node, path, out, line_id, statement.booked, statement.currency)
             else:
                 other_account(out, statement.number, 1)
         if not found:   # the whole read's error: the stream has read what it says before
@@ -414,7 +415,7 @@ class Importer(BankImporter):
         numbers.add(number)
         if len(numbers) > 1 and not self.source.account_id:   # _whole names them all
             raise _Unusual("statements of several accounts", several_accounts(path, st.line, numbers, at_least=True))
-        return _Statement(st, number, self.claims(number, out), {})
+        return _Statement(st, number, self.claims(number, out), {}, clean(st.value("Acct/Ccy")).upper())
 
     def _whole(self, path: str) -> Extraction:
         root = read_xml(path)
@@ -431,17 +432,25 @@ class Importer(BankImporter):
                 continue
             self._period(st, out)
             booked: dict[str, tuple[Decimal, dt.date]] = {}
+            of = clean(st.value("Acct/Ccy")).upper()   # the account's currency, where the statement states it
             for entry in self.each(entries):
-                self._book(entry, path, out, line_id, booked)
+                self._book(entry, path, out, line_id, booked, of)
             self._balances(st, path, out, closings, booked)
         out.entries += closings.assertions()
         return self._inside(out)
 
-    def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict) -> None:
+    def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict, of: str = "") -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
-        and to `booked` (currency -> the statement's sum so far, and its earliest day)."""
+        and to `booked` (currency -> the statement's sum so far, and its earliest day).
+        An entry's amount is in its account's currency (`of`, the statement's `Acct/Ccy`):
+        one in another is refused (a blind tester's EUR line of a USD account was booked
+        as EUR on it, a balance note the only sign)."""
         out.rows += 1
         txn = self._entry(entry, path, out, line_id)
+        if txn is not None and of and txn.postings[0].units.currency != of:
+            raise StatementError(path, entry.line, f"<Ntry> in {txn.postings[0].units.currency}, but the statement "
+                                 f"is of a {of} account (<Acct><Ccy>): an entry's <Amt> is in its account's currency "
+                                 f"(expected {of}; an amount sent in another goes in <AmtDtls>)")
         if txn is not None:
             out.entries.append(txn)
             units = txn.postings[0].units

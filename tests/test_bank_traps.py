@@ -10,6 +10,7 @@ import pytest
 from beancount.core import data
 
 from beanclear.importers import camt053, mt940, ofx
+from channel_util import raises_at
 from beanclear.importers.toolkit import StatementError
 
 CONFIG = """\
@@ -310,6 +311,17 @@ def test_camt_pending_is_counted_reversal_keeps_its_direction_and_payouts_go_to_
     reversal, payout = txns(ex)
     assert reversal.meta["reversal"] == "true" and reversal.postings[0].units.number == Decimal("-25.00")
     assert payout.postings[1].account == "Assets:Transit:StripeEu" and payout.payee == "STRIPE PAYMENTS EUROPE"
+
+
+def test_camt_entry_in_another_currency_than_its_accounts_is_refused_at_its_line(cfg, tmp_path):
+    # blind29: a EUR <Ntry> of a USD account was booked as EUR on it, a balance note the only sign
+    usd = camt([ntry("10.00", ref="A"), ntry("25.00", ref="B").replace('Ccy="EUR"', 'Ccy="USD"')]).replace(
+        "</Id></Acct>", "</Id><Ccy>EUR</Ccy></Acct>")
+    raises_at(tmp_path, "c.xml:5: <Ntry> in USD, but the statement is of a EUR account (<Acct><Ccy>)",
+              lambda: run(cfg, camt053, "eur", tmp_path, usd, name="c.xml"))
+    # must not: entries in the account's currency, or a statement that states none
+    assert len(txns(run(cfg, camt053, "eur", tmp_path, usd.replace('Ccy="USD"', 'Ccy="EUR"'), name="c.xml"))) == 2
+    assert len(txns(run(cfg, camt053, "eur", tmp_path, camt([ntry(ref="A")]), name="c.xml"))) == 1
 
 
 def test_camt_batch_is_booked_once_and_its_details_are_checked(cfg, tmp_path):
