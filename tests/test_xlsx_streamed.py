@@ -180,3 +180,18 @@ def test_a_workbooks_head_is_read_again_when_it_changes(tmp_path):
 def test_the_row_tag_is_openpyxls():
     from openpyxl.worksheet._reader import ROW_TAG
     assert xlsx._ROW == ROW_TAG.replace("{", "").replace("}", " ")
+
+
+def test_a_workbook_saved_under_another_name_reads_as_itself(tmp_path, monkeypatch):
+    # blind29: a complete workbook named .csv was refused as "cut off or not an XLSX workbook"
+    # (openpyxl refuses the name); read whole and streamed alike
+    path = tmp_path / "book.xlsx"
+    _xlsx(path, [["id", "amount"], ["a", 1], ["b", 2]])
+    named = tmp_path / "book.csv"
+    named.write_bytes(path.read_bytes())
+    assert xlsx_rows(named, ["id", "amount"]) == xlsx_rows(path, ["id", "amount"])
+    assert list(XlsxRows(named, ["id", "amount"]).rows()) == xlsx_rows(path, ["id", "amount"])
+    # must not: a damaged one is still said to be cut off
+    named.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(StatementError, match="cut off or not an XLSX workbook"):
+        xlsx_rows(named, ["id", "amount"])
