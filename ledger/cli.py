@@ -14,7 +14,7 @@ import click
 from beanclear import config as config_mod
 from beanclear.books.atomic import BooksBusy
 from beanclear import clikit
-from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, refused, since_option, steps  # noqa: F401  (the commands' shared parts)
+from beanclear.clikit import BAD_INPUT, _fail, _load, config_option, one_text, refused, since_option, steps  # noqa: F401  (the commands' shared parts)
 from beanclear.importers.toolkit import StatementError
 
 def _row_progress(path: Path):
@@ -227,7 +227,8 @@ def match(config_path, apply_, fmt, since):
 @config_option
 @click.argument("code")
 @click.argument("ref")
-@click.option("--reason", required=True, help="Why the finding is fine; kept in the books beside it.")
+@click.option("--reason", callback=one_text, required=True,
+              help="Why the finding is fine; kept in the books beside it.")
 @since_option
 def ack(config_path, code, ref, reason, since):
     """Acknowledge the findings of CODE that name REF (a statement id from their refs).

@@ -23,6 +23,16 @@ since_option = click.option(
     "entry by entry is not found there.")
 
 
+def one_text(ctx, param, value):
+    """A text option that goes into the books (a payee, a reason, a note): at most
+    MAX_TEXT characters, as a statement's texts and the page's fields (a blind tester's
+    2,000-character `--payee` was written whole); longer is exit 2, nothing written."""
+    from beanclear.importers.toolkit import MAX_TEXT
+    if value is not None and len(value) > MAX_TEXT:
+        raise click.BadParameter(f"longer than {MAX_TEXT} characters ({len(value)}); nothing was written")
+    return value
+
+
 # the config the running command loaded: whose books a failure names (cli.Commands)
 loaded: list = []
 

@@ -73,6 +73,17 @@ def test_book_moves_the_suspense_posting_and_retitles_the_line_keeping_its_comme
     assert "nothing was written" in again and snapshot(shop / "books") == after
 
 
+@pytest.mark.parametrize("args", [("book", "B2", "Expenses:Hosting", "--payee"), ("ack", "bank-unmatched", "B2", "--reason"),
+                                  ("follow-up", "bank-unmatched", "B2", "--due", "2026-04-30", "--owner")])
+def test_a_text_for_the_books_past_500_characters_is_refused_and_nothing_written(shop, args):
+    # blind29: `book --payee` of 2,000 characters was written whole (statements' texts are cut at 500)
+    before = snapshot(shop / "books")
+    result = beanclear(shop, *args, "x" * 501)
+    assert result.exit_code == 2 and "longer than 500 characters (501); nothing was written" in result.output
+    assert snapshot(shop / "books") == before
+    assert beanclear(shop, *args, "x" * 500).exit_code == 0   # must not: 500 is taken
+
+
 def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_import_applies_it(shop):
     config_before = (shop / "config.yaml").read_text(encoding="utf-8")
     out = json.loads(run(shop, "book", "B2", "Expenses:Hosting", "--rule", "ALIYUN", "--format", "json"))

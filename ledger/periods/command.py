@@ -15,7 +15,7 @@ import sys
 import click
 
 from beanclear.books.edits import EditError
-from beanclear.clikit import _fail, _load, config_option, refused
+from beanclear.clikit import _fail, _load, config_option, one_text, refused
 from beanclear.periods import closing
 from beanclear.periods import forward
 
@@ -45,7 +45,7 @@ def close(config_path, month):
 @click.command("reopen")
 @config_option
 @click.argument("month")
-@click.option("--reason", required=True, help="Why the month is reopened; kept in the books.")
+@click.option("--reason", callback=one_text, required=True, help="Why the month is reopened; kept in the books.")
 def reopen(config_path, month, reason):
     """Reopen a closed MONTH (YYYY-MM), with the reason: imports into it work again."""
     config = _load(config_path)

@@ -18,7 +18,7 @@ import json
 import click
 
 from beanclear.books.edits import EditError
-from beanclear.clikit import _fail, _load, config_option, refused, since_option
+from beanclear.clikit import _fail, _load, config_option, one_text, refused, since_option
 from beanclear.importers.toolkit.places import shown
 from beanclear.resolve import Books, ResolveError, act
 
@@ -50,8 +50,8 @@ def _run(config_path, fmt, make, since=None):
 @config_option
 @click.argument("ref")
 @click.argument("account")
-@click.option("--payee", help="The payee the line gets.")
-@click.option("--narration", help="The narration the line gets.")
+@click.option("--payee", callback=one_text, help="The payee the line gets.")
+@click.option("--narration", callback=one_text, help="The narration the line gets.")
 @click.option("--rule", "rule", metavar="PATTERN",
               help="Also add a rule to config.yaml: lines whose payee or memo this regular expression finds "
                    "are booked to ACCOUNT at import; those waiting in suspense already are booked there now.")
@@ -123,7 +123,8 @@ def unlink(config_path, bank_ref, link_name, fmt, since):
 @config_option
 @click.argument("code")
 @click.argument("ref")
-@click.option("--reason", help="Why; required above the code's write-off limit, and kept in the books.")
+@click.option("--reason", callback=one_text,
+              help="Why; required above the code's write-off limit, and kept in the books.")
 @format_option
 @since_option
 def write_off(config_path, code, ref, reason, fmt, since):
@@ -136,9 +137,10 @@ def write_off(config_path, code, ref, reason, fmt, since):
 @config_option
 @click.argument("code")
 @click.argument("ref")
-@click.option("--owner", help="Who follows it up (required unless --done).")
+@click.option("--owner", callback=one_text, help="Who follows it up (required unless --done).")
 @click.option("--due", help="By when (YYYY-MM-DD; required unless --done); reported as overdue after.")
-@click.option("--note", default="", help="What is to be done (with --done: how it was settled).")
+@click.option("--note", callback=one_text, default="",
+              help="What is to be done (with --done: how it was settled).")
 @click.option("--done", is_flag=True, help="Mark the follow-up done, with --note.")
 @format_option
 @since_option
