@@ -284,13 +284,21 @@ def test_an_event_that_cannot_be_imported_yet_is_kept_and_taken_after_the_next_f
     assert "STRIPE_API_KEY is not set" in shown["last_event_error"]
     assert shown["pending_events"] == ["evt_1RefundLater001 refund.created"]
     assert (m.live.events / "stripe" / "evt_1RefundLater001.json").exists()
+    # a later refusal of another delivery is the channel's latest error; the pending event
+    # keeps its own (blind28: a 409 replaced the only word of why it waits)
+    other = stripe_event("evt_1RefundLater001", "refund.created", {**refund, "amount": 2600})
+    assert _post_stripe(url, other).status_code == 409
+    shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
+    assert "already received with other content" in shown["last_event_error"]
+    [(label, why)] = shown["pending_errors"].items()
+    assert label == "evt_1RefundLater001 refund.created" and "STRIPE_API_KEY is not set" in why
     m.secrets.environ["STRIPE_API_KEY"] = key
     m.today = lambda: DAY + dt.timedelta(days=1)
     schedule.fetch_job(m, "stripe")
     assert m.inbox.wait_idle(HANG)
     assert "txn_1refund000009" in (m.config.books / "stripe" / "2026" / "2026-03.beancount").read_text()
     shown = httpx.get(f"{url}/status").json()["sources"]["stripe"]
-    assert (shown["last_event_error"], shown["pending_events"]) == (None, [])
+    assert (shown["pending_events"], shown["pending_errors"]) == ([], {})
 
 
 def test_an_event_that_failed_is_tried_again_on_its_own_without_a_fetch(merchant, monkeypatch):

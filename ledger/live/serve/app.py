@@ -44,9 +44,12 @@ def build(merchants, schedule: bool = True) -> Starlette:
             jobs = {job.id.split(":", 1)[1]: job.next_run_time.isoformat() for job in (sched.get_jobs() if sched
                     and sched.running else []) if job.id.startswith(f"{merchant.name or 'merchant'}:")
                     and job.next_run_time}
+            pending = {name: merchant.inbox.pending(name) for name in merchant.live.channels}
             return JSONResponse({"sources": {name: {**state.get(name, {}), "type": ch.type, "schedule": ch.schedule,
                                                     "next_run": jobs.get(name),
-                                                    "pending_events": merchant.inbox.pending(name)}
+                                                    "pending_events": [label for label, _ in pending[name]],
+                                                    "pending_errors": {label: why for label, why in pending[name]
+                                                                       if why}}
                                              for name, ch in merchant.live.channels.items()}})
         return show
 

@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 
 from beanclear.live import archive, retry, status
@@ -156,23 +157,24 @@ def take(merchant, marker) -> None:
     try:
         outcome, known = _act(merchant, channel, kind, item["doc"])
     except (retry.Failed, MissingSecret) as exc:
-        _failed(merchant, channel, event_id, kind, str(exc))
+        _failed(merchant, channel, event_id, kind, str(exc), marker, item)
         return
     except Exception as exc:   # an SDK's own error: tried again later
         log.exception("%s: event %s (%s)", channel.name, event_id, kind)
-        _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}")
+        _failed(merchant, channel, event_id, kind, f"unexpected {type(exc).__name__}: {str(exc)[:200]}", marker,
+                item)
         return
     marker.unlink(missing_ok=True)
     _record(merchant, channel, event_id, kind, item.get("received") or _now(), outcome, known)
 
 
-def pending_label(marker) -> str:
-    """`<event id> <type>` of a pending marker."""
+def pending_label(marker) -> tuple[str, str | None]:
+    """(`<event id> <type>`, why its last import failed or None) of a pending marker."""
     try:
         item = json.loads(marker.read_text(encoding="utf-8"))
-        return f"{item['id']} {item['type']}"
+        return f"{item['id']} {item['type']}", item.get("error")
     except (OSError, ValueError, KeyError, TypeError):
-        return marker.stem
+        return marker.stem, None
 
 
 def _record(merchant, channel, event_id: str, kind: str, received: str, outcome: str, known: bool) -> None:
@@ -188,10 +190,19 @@ def _record(merchant, channel, event_id: str, kind: str, received: str, outcome:
     status.update(merchant.live.status_file, channel.name, **record)
 
 
-def _failed(merchant, channel, event_id: str, kind: str, why: str) -> None:
+def _failed(merchant, channel, event_id: str, kind: str, why: str, marker=None, item=None) -> None:
     """Not imported: kept pending, said at /status, tried again later on its own (the
     inbox's RETRY_AFTER), when the channel delivers it again, after the next scheduled
-    fetch, or when serve starts."""
+    fetch, or when serve starts. Its marker keeps why (/status `pending_errors`): the
+    latest error of the channel may be another event's (a blind tester's pending event's
+    error was replaced by a later 409)."""
+    if marker is not None and item is not None:
+        try:
+            was = marker.stat()
+            archive.write_atomic(marker, _dumped({**item, "error": why}))
+            os.utime(marker, ns=(was.st_atime_ns, was.st_mtime_ns))   # its place among the pending: oldest first
+        except OSError:   # taken meanwhile: nothing to say of it
+            pass
     status.update(merchant.live.status_file, channel.name, last_event_error=f"{event_id} {kind}: {why}")
     log.error("%s: event %s (%s) not imported: %s; it stays pending, tried again later on its own, when it "
               "is delivered again, after the next scheduled fetch or when serve starts", channel.name,

@@ -84,8 +84,9 @@ class Inbox:
         for marker in markers(self.merchant.live.events):
             self.add(marker)
 
-    def pending(self, source: str) -> list[str]:
-        """`<event id> <type>` of each of the source's events not in the books yet."""
+    def pending(self, source: str) -> list[tuple[str, str | None]]:
+        """(`<event id> <type>`, why its last import failed or None) of each of the
+        source's events not in the books yet."""
         from beanclear.live.serve import events
         return [events.pending_label(p) for p in markers(self.merchant.live.events, source)]
 
