@@ -115,9 +115,10 @@ class Importer(WalletImporter):
                           meta={"refund-of": refund_of,
                                 "refunded": get(row, "成功退款（元）") if money(row, "成功退款（元）") else None,
                                 "note": get(row, "备注")})
-            if (side != "out" and refund_of not in sold) if self._is_refund(get, row) else side == "out":
-                unstated += 1
-            if refund_of and refund_of in sold:
+            of_sale = bool(refund_of) and refund_of in sold
+            if side == "out" if not self._is_refund(get, row) else side != "out" and not of_sale:
+                unstated += 1   # a purchase; a refund back to what paid it, but a sale's given back
+            if of_sale:
                 self.book_back(out, mv)
             elif side == "in":
                 self.book_in(out, mv)
