@@ -240,3 +240,27 @@ def test_clearing_holds_the_balance_a_card_payment_of_the_web_export_leaves(tmp_
         _entry(merchant / "books", CARD_0330[7])
     moved = [Decimal(n) for n in re.findall(r"Assets:Clearing:AlipayMe +(-?[0-9.]+) CNY", text)]
     assert sum(moved) == 0 and len(moved) == 2
+
+
+def test_a_top_up_of_the_web_export_meets_the_cards_debit_and_one_without_is_a_finding(tmp_path):
+    """A 充值 in the web export is from a card, its method unnamed: booked as the app bill's
+    top-up by card is, the bank's debit naming Alipay answers it; without that debit, the
+    top-up is the finding, naming no card it cannot name."""
+    top_up = web_row("2026033122009", "", "2026-03-31 09:00:00", "充值", "招商银行", "充值-普通充值", "300.00", "", "交易成功",
+                     funds="资金转移")
+
+    def merchant(name, bank):
+        folder = _merchant(tmp_path / name, app=[SALE_0302, CARD_0305], web=[CARD_0330], bank=bank,
+                           app_end="2026-03-28")
+        text = (folder / "statements" / WEB_NAME).read_bytes().decode("gb18030").replace(
+            "共1笔记录", "共2笔记录").replace(WEB_HEADER + "\r\n", WEB_HEADER + "\r\n" + top_up + "\r\n")
+        (folder / "statements" / WEB_NAME).write_bytes(text.encode("gb18030"))
+        assert beanclear(folder, "import", str(folder / "statements")).exit_code == 0
+        return folder
+    met = merchant("met", [CMB_OPEN, CMB_CARD_0305, CMB_CARD_0330, ("2026-03-31", "-300.00", "支付宝充值")])
+    assert [f for f in findings(met) if f[0] == "bank-unmatched"] == []
+    alone = merchant("alone", [CMB_OPEN, CMB_CARD_0305, CMB_CARD_0330, ("2026-04-03", "-1.00", "支付宝-沙县小吃")])
+    result = json.loads(beanclear(alone, "check", "--format", "json").output)["findings"]
+    messages = [f["message"] for f in result if f["code"] == "bank-unmatched"]
+    assert "alipay_me top-up of 300.00 CNY from a card its statement does not name, but no bank debit explains it" \
+        in messages, messages

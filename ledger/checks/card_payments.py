@@ -32,21 +32,18 @@ def findings(items: list[Item], channel, as_of: dt.date, horizon: Horizon, banks
     its clearing account (importers/wallet.py): a row paid by card (a purchase, or a
     top-up: 充值) and the card's bank line answer each other with equal amounts at most
     `bank_days` apart, either way (_pair_top_ups), a combined payment (`…&红包`) a debit
-    of less: the rest paid otherwise; then a row of unknown method a debit left. A debit nothing answers is `bank-unmatched` once
-    the wallet's statements cover its days; so is a top-up, once the bank's do; a
-    purchase is not: a card the books hold no statement of (a credit card) may pay it."""
+    of less: the rest paid otherwise; a debit they leave, a row of unknown method
+    (UNSTATED) of its amount. A debit nothing answers is `bank-unmatched` once the
+    wallet's statements cover its days; so is a top-up, once the bank's do; a purchase
+    is not: a card the books hold no statement of (a credit card) may pay it."""
     account, window = channel.accounts.clearing, channel.bank_days
     debits = [i for i in items if i.amount > 0 and any(p.account in banks for p in i.entry.postings)]
-    out = [i for i in items if i.amount < 0 and not i.payout]
-    cards = [i for i in out if by_card(str(i.entry.meta.get("method", "")))]
-    unstated = [i for i in out if i.entry.meta.get("method") == UNSTATED]
+    paying = [i for i in items if i.amount < 0 and not i.payout]
+    cards = [i for i in paying if by_card(str(i.entry.meta.get("method", "")))]
+    unstated = [i for i in paying if i.entry.meta.get("method") == UNSTATED]
     if not debits and not cards and not unstated:
         return []
     paired = _pair_top_ups(debits, cards, window)
-    # then a debit no card row answers, by a row whose statement does not state its method
-    # (Alipay's web export): one paid by card is such a row, as the app bill would say
-    if unstated:
-        paired.update(_pair_top_ups([d for d in debits if id(d) not in paired], unstated, window))
     span = dt.timedelta(days=window)
     combined = [c for c in cards if "&" in c.entry.meta["method"]]
     for debit in debits if combined else ():
@@ -55,6 +52,10 @@ def findings(items: list[Item], channel, as_of: dt.date, horizon: Horizon, banks
                          and -c.amount > debit.amount and abs(c.date - debit.date) <= span), None)
             if part is not None:
                 paired[id(debit)], paired[id(part)] = part, debit
+    # then a debit no card row answers, by a row whose statement does not state its method
+    # (Alipay's web export): a card may have paid it, as the app bill would say
+    if unstated:
+        paired.update(_pair_top_ups([d for d in debits if id(d) not in paired], unstated, window))
     findings = []
     for debit in debits:
         # the wallet's row may come before the bank's debit or after: its statements
