@@ -40,9 +40,10 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
-from beanclear.importers.base import Extraction
+from beanclear.importers.base import Extraction, SharedRows
 from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, compare_totals, said, says_no_records, stated_text
+from beanclear.importers.wallet import (UNSTATED, Movement, WalletImporter, compare_totals, said, says_no_records,
+                                       stated_text)
 
 HEADER = ("交易时间", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
@@ -70,12 +71,22 @@ KINDS = [
 # 交易分类 收入 (money collected, the app's), or the item Alipay gives a 收钱码's takings, which
 # the web export, without 交易分类 (its 类型 says how the money moved: 即时到账交易), has too.
 COLLECTIONS = (SalesRule(category=re.compile(r"^收入$")), SalesRule(item=re.compile(r"^收钱码收款$")))
+# A trade the app bill and the web export (alipay_web) both list, by its 交易号 (books/late_rows.py):
+# the web export's entry, which cannot say the payment method (`method: "unknown"`), is a guess
+# the app bill's replaces, whichever is imported first (blind29: a 花呗 purchase booked off the
+# balance when the web export was read first). Two app bills' entries of a row say what both say.
+SHARED = SharedRows(order=("time", "id", "order-id", "method", "refund-of", "refunded", "note", "payout-id"),
+                    guess="method", guess_is=UNSTATED, adds="what one bill says of a row and the other does not",
+                    replaces="entries of rows the web export booked (no payment method) now booked from this bill, "
+                             "which states each method")
 
 
 class Importer(WalletImporter):
     kind = "alipay personal bill"
     HEADER, ACCOUNT_LABEL = HEADER, "支付宝账户"
     COLLECTIONS = COLLECTIONS   # the module's, the web export's too
+    shared_rows = SHARED        # its rows the web export lists too: its entry of them wins
+    books_first = True          # in one import with the web export: it states each row's method
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay personal bill (支付宝交易明细)", footer=r"^-{10,}$",

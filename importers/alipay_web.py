@@ -7,14 +7,23 @@ dashed `交易记录明细列表` line), the header
 dashed end line with totals. Older and trimmed exports lack the last columns; columns
 are read by name.
 
-It has no payment-method column, so every row is booked against the Alipay balance,
-the clearing account — where a card payment's bank line meets it too (wallet.py). The
-direction comes from 收/支, and for neutral rows from 资金状态 (`已收入`, `已支出`;
+It has no payment-method column: it says that money left or reached the account, not
+whether the balance, a card, 花呗 or 余额宝 paid it (or a refund went back to). Every row
+is booked on the Alipay balance, the clearing account, and says `method: "unknown"`
+(wallet.UNSTATED). That is right for the balance and for a card: a card's bank debit
+naming Alipay is booked to clearing too (wallet.py), and the clearing check lets such a
+row answer a debit of its amount that no card row answers (checks/card_payments.py); a
+充值 is a card's top-up. It is wrong for 花呗 and 余额宝, which the import's note says,
+counting the purchases and refunds. The app bill (alipay_personal) of the same days
+states each method: a row both list is booked from it, in one import or imported before
+or after, its entry replacing the web export's (alipay_personal.SHARED, books/late_rows.py).
+The direction comes from 收/支, and for neutral rows from 资金状态 (`已收入`, `已支出`;
 `资金转移` rows are booked by their kind, as in the app bill). 服务费 is part of the
 amount: what Alipay keeps of a receipt (99.40 arrive of 100.00 with a 0.60 fee):
 
     2024-04-01 * "张三" "茶叶 250g" ^order-T2024…        ; a sale, `sales: [{counterparty: …}]`
       id: "2024040122001112345678"
+      method: "unknown"
       Assets:Clearing:AlipayMe          99.40 CNY
       Expenses:Fees:AlipayMe             0.60 CNY
       Income:Sales:AlipayMe           -100.00 CNY
@@ -33,10 +42,10 @@ import re
 from decimal import Decimal
 
 from beanclear.books.idset import Ids
-from beanclear.importers.alipay_personal import COLLECTIONS, KINDS, MOVED, NO_MONEY, TIME_FORMATS
+from beanclear.importers.alipay_personal import COLLECTIONS, KINDS, MOVED, NO_MONEY, SHARED, TIME_FORMATS
 from beanclear.importers.base import Extraction, compare_summary
 from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
-from beanclear.importers.wallet import Movement, WalletImporter, said
+from beanclear.importers.wallet import UNSTATED, Movement, WalletImporter, said
 
 HEADER = ("交易号", "交易创建时间", "交易对方", "商品名称", "金额（元）", "收/支", "交易状态")
 FUNDS_IN, FUNDS_OUT, FUNDS_MOVED = {"已收入", "已退回"}, {"已支出"}, {"资金转移"}
@@ -48,6 +57,7 @@ class Importer(WalletImporter):
     kind = "alipay web export"
     HEADER, ACCOUNT_LABEL = HEADER, "账号:"
     COLLECTIONS = COLLECTIONS   # the app layouts' rule, one for both
+    shared_rows = SHARED        # its rows the app bill lists too: the app bill's entry wins
 
     def parse(self, filepath: str) -> Extraction:
         st = read_statement(filepath, HEADER, "Alipay web export (支付宝交易记录明细查询)", footer=r"^-{10,}",
@@ -72,6 +82,7 @@ class Importer(WalletImporter):
             if get(row, "收/支") == "收入" and sale:
                 sold.add(trade(row))
         out, totals = Extraction(), {"rows": 0, "收入": Decimal(0), "支出": Decimal(0)}
+        unstated = 0   # purchases and refunds: money whose account is the method it does not state
         for row, ident in self.with_ids(t.rows, trade, said(get), first=first):
             out.rows += 1
             totals["rows"] += 1
@@ -99,12 +110,15 @@ class Importer(WalletImporter):
             mv = Movement(path, row.line,
                           self.local(parse_datetime(get(row, "付款时间") or get(row, "交易创建时间"), TIME_FORMATS,
                                                     path, row.line, "付款时间")),
-                          ident, amount, "", get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"),
+                          ident, amount, UNSTATED, get(row, "类型"), get(row, "交易对方"), get(row, "商品名称"),
                           get.id(row, "商家订单号"), fee=money(row, "服务费（元）"),
                           meta={"refund-of": refund_of,
                                 "refunded": get(row, "成功退款（元）") if money(row, "成功退款（元）") else None,
                                 "note": get(row, "备注")})
-            if refund_of and refund_of in sold:
+            of_sale = bool(refund_of) and refund_of in sold
+            if side == "out" if not self._is_refund(get, row) else side != "out" and not of_sale:
+                unstated += 1   # a purchase; a refund back to what paid it, but a sale's given back
+            if of_sale:
                 self.book_back(out, mv)
             elif side == "in":
                 self.book_in(out, mv)
@@ -113,6 +127,12 @@ class Importer(WalletImporter):
             else:
                 self.neutral_kind(out, mv, [(r"", "refund")] if self._is_refund(get, row) else KINDS)
         self._compare_footer(out, st.footer, totals)
+        if unstated:
+            out.notes.append(f"{unstated} purchases or refunds whose payment method the web export does not state "
+                             '(`method: "unknown"`): booked on the Alipay balance (clearing), right where the balance '
+                             "or a card paid (a card's bank debit meets them there), not 花呗 or 余额宝; an app bill "
+                             "(交易明细) of their days states each method and books them in their place, imported "
+                             "before, with or after this export")
         return self.finish(out)
 
     @staticmethod

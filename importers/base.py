@@ -188,12 +188,29 @@ class SharedRows:
     parts of each fee), write them: the entry of a row two of them hold carries the
     metadata and links of both, each key in its place in `order`, so that it is the same
     whichever came first (books/late_rows.py). An entry with a `guess:` line stands for
-    a row no statement held (a payout booked as the sum of the items a report names):
-    that row, when a statement brings it, replaces it."""
+    a row no statement held (a payout booked as the sum of the items a report names), or
+    held as one that does not say all of it (`guess_is`: the value of that line which
+    makes it one: Alipay's web export, `method: "unknown"`, where the app bill names the
+    method): the row, when a statement brings it, replaces it. `adds` and `replaces`
+    say, in the import's notes, what a statement's rows add to another's entry of them
+    and which guesses they replace."""
     order: tuple[str, ...]
     guess: str = ""
+    guess_is: str = ""
     # the channel's export of each payment as it stands, which books what these rows do not
     snapshot: "Snapshots | None" = None
+    adds: str = "a payout link, fee details; a payout's own row in place of the sum of its items"
+    replaces: str = "payout(s) booked as the sum of the items a report listed now booked from the payout's own row"
+
+    def guessed(self, meta) -> bool:
+        """Whether an entry of metadata `meta` is a guess."""
+        return bool(self.guess) and self.guess in meta and (not self.guess_is or meta[self.guess] == self.guess_is)
+
+    def guessed_line(self, line: str) -> bool:
+        """Whether a line of an entry's text is the one that makes it a guess."""
+        if not self.guess or not line.startswith(f"  {self.guess}:"):
+            return False
+        return not self.guess_is or line.split(";")[0].strip() == f'{self.guess}: "{self.guess_is}"'
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ moved or was refunded. Each row is money moving from one account to another:
   the **transit** account, where the bank's credit meets it, as a channel payout does;
 - 余额宝 / 零钱通 / 小金库 are the **savings** account, 花呗 / 花呗分期 / 分付 / 白条 the
   **credit** account (a liability) of the channel;
+- a bill without a method column (Alipay's web export) books its rows as the balance's,
+  `method: "unknown"` (UNSTATED): a card's bank debit may meet them in clearing, as a card
+  row's does (checks/card_payments.py);
 - the other side is the channel's **sales** account when the row is a sale (the
   channel's `sales:` rules over category, counterparty and item; without them, what the
   bill itself calls a collection: `COLLECTIONS`), else the account of
@@ -74,6 +77,10 @@ from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter
 from beanclear.importers.toolkit import CHINA, Row, Statement, clean, header_in
 
 BALANCE_METHODS = {"", "余额", "账户余额", "零钱", "钱包余额", "京东余额"}
+# The method of a row whose statement has no method column (Alipay's web export): booked as
+# the balance's, where a card's payment meets its bank debit too, and written, so that the
+# checks and a statement that names the method (the app bill) know it is not said.
+UNSTATED = "unknown"
 SAVINGS_WORDS = ("余额宝", "零钱通", "小金库")
 CREDIT_WORDS = ("花呗", "分付", "白条")
 
@@ -270,7 +277,7 @@ class WalletImporter(StatementImporter):
             elif kind == "withdrawal":             # 提现: the balance to the bank
                 self.move(out, mv, acc.clearing, acc.transit, payout=True)
             elif kind == "top-up":                 # 充值 from a card: out of the card, into the balance
-                self.move(out, mv, method_out, acc.clearing, top_up=method_out == acc.clearing and by_card(mv.method))
+                self.move(out, mv, method_out, acc.clearing, top_up=method_out == acc.clearing and may_be_card(mv.method))
             elif kind == "credit-repayment":       # 花呗 / 分付 / 白条 repaid
                 self.move(out, mv, method_out, acc.credit)
             elif kind == "sale-of-investment":     # 卖出 / 赎回 to the method named
@@ -287,9 +294,16 @@ def by_card(method: str) -> bool:
     """Whether a row's payment method (as its `method` metadata keeps it) is a bank or
     credit card paying through the wallet, the card's bank line booked beside it in
     clearing (banking.py): any part of it other than the balance, savings or credit
-    (`招商银行(6688)`, `中信银行信用卡(6428)&红包`)."""
-    return any(part.strip() not in BALANCE_METHODS and not any(w in part for w in SAVINGS_WORDS + CREDIT_WORDS)
-               for part in method.split("&"))
+    (`招商银行(6688)`, `中信银行信用卡(6428)&红包`). Not UNSTATED: that may be a card or not."""
+    return method != UNSTATED and any(part.strip() not in BALANCE_METHODS
+                                      and not any(w in part for w in SAVINGS_WORDS + CREDIT_WORDS)
+                                      for part in method.split("&"))
+
+
+def may_be_card(method: str) -> bool:
+    """Whether a row's payment method is a card's (by_card) or one its statement does not
+    state (UNSTATED): a row that may answer a card's bank debit naming the wallet."""
+    return method == UNSTATED or by_card(method)
 
 
 def _cells(row: Row) -> str:

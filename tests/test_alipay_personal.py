@@ -176,7 +176,7 @@ def web_export(tmp_path, rows=WEB_ROWS, totals=("共5笔记录", "已收入：2�
 
 def test_web_export_golden(cfg, tmp_path):
     extraction = extract(cfg, web_export(tmp_path), alipay_web)
-    assert extraction.notes == []   # 已收入 and 已支出 add up
+    assert len(extraction.notes) == 1   # 已收入 and 已支出 add up; the note is the methods' (below)
     assert_golden(extraction_text(extraction), GOLDEN / "alipay_personal" / "web-export.beancount")
 
 
@@ -412,3 +412,50 @@ def test_a_bill_whose_header_cells_are_quoted_reads_as_the_bill(cfg, tmp_path, n
     path = quoted_header(original, tmp_path / name, "交易订单号", encoding)
     assert extraction_text(extract(cfg, path)).split("\n\n", 1)[1].replace(str(path), "X") == \
         extraction_text(extract(cfg, original)).split("\n\n", 1)[1].replace(str(original), "X")
+
+
+# -- what the web export cannot tell: the payment method ---------------------------------------
+
+def test_web_export_rows_state_no_method_and_the_import_says_so(cfg, tmp_path):
+    """blind29 personalbills #2: the web export's 花呗 purchases were booked on the balance
+    with no word. Every row it books says its method is unknown; its purchases and refunds
+    (where a method other than the balance or a card, 花呗 or 余额宝, would be another
+    account) are counted in a note."""
+    extraction = extract(cfg, web_export(tmp_path), alipay_web)
+    assert {e.meta["id"]: e.meta.get("method") for e in extraction.entries} == dict.fromkeys(
+        ["2024040122001112345678", "2024040522001112345679", "2024041022001112345680", "2024041222001112345682"],
+        "unknown")
+    [note] = extraction.notes
+    assert note.startswith("2 purchases or refunds whose payment method the web export does not state "
+                           '(`method: "unknown"`): booked on the Alipay balance'), note
+    purchase = extraction.entries[1]
+    assert {p.account: p.units.number for p in purchase.postings} == {
+        "Expenses:Packaging": Decimal("38.50"), "Assets:Clearing:AlipayMe": Decimal("-38.50")}
+
+
+def test_web_export_of_money_in_and_transfers_only_has_no_method_note(cfg, tmp_path):
+    # must not: sales and a 余额宝 transfer go where they go whatever paid the buyer
+    rows = [WEB_ROWS[0], WEB_ROWS[4]]
+    extraction = extract(cfg, web_export(tmp_path, rows=rows, totals=("共2笔记录",)), alipay_web)
+    assert extraction.notes == [] and len(extraction.entries) == 2
+
+
+def test_app_bill_rows_state_their_method_and_have_no_method_note(cfg, tmp_path):
+    # must not: the app bill states each method (none written for the balance)
+    path = app_bill(tmp_path, "2025-01-01 10:00:00,餐饮美食,x,/,y,支出,12.00,余额,交易成功,2025001\t,,,",
+                    "2025-01-02 10:00:00,餐饮美食,x,/,y,支出,13.00,花呗,交易成功,2025002\t,,,")
+    extraction = extract(cfg, path)
+    assert not any("method" in note for note in extraction.notes)
+    assert [e.meta.get("method") for e in extraction.entries] == [None, "花呗"]
+
+
+def test_web_export_top_up_is_from_a_card_into_the_balance(cfg, tmp_path):
+    """A 充值 fills the balance from a card: the web export's, without a method, is booked
+    as the app bill's top-up by card is, both postings on clearing, where the card's debit
+    naming Alipay meets it (it was skipped as moving nothing, and the debit unanswered)."""
+    rows = [web_row("2024041322001112345683", "", "2024-04-13 10:00:01", "充值", "招商银行", "充值-普通充值", "300.00", "",
+                    "交易成功", funds="资金转移")]
+    [top_up] = extract(cfg, web_export(tmp_path, rows=rows, totals=("共1笔记录",)), alipay_web).entries
+    assert [(p.account, p.units.number) for p in top_up.postings] == [
+        ("Assets:Clearing:AlipayMe", Decimal("300.00")), ("Assets:Clearing:AlipayMe", Decimal("-300.00"))]
+    assert top_up.meta["method"] == "unknown"

@@ -28,7 +28,9 @@ reconciliation report lists a payout's items, not the payout, which is booked as
 sum of them under the payout's id (`payout-total: "sum of its items"`). A report of the
 days before a payout holds some of its items only: the payout's own row (the API's, a
 later report's) replaces the guess when it comes, and one the books hold already leaves
-it unbooked.
+it unbooked. So does Alipay's app bill to the web export's entry of a trade both list
+(`method: "unknown"`: which account paid it, the web export cannot say), and to one the
+web export wrote before its entries said so (no `method:` where the app bill states one).
 
 Two entries of one row that move other money are not two views of one movement but a
 contradiction (README "once"): the import stops (exit 2) naming both lines. In one
@@ -72,10 +74,13 @@ def merged(first, second, shared, first_at):
     `first_at()`, a file and line) that `second` lists too: None where `second` says
     nothing `first` does not. A guess gives way to a row; two entries of other money are
     a contradiction (StatementError on `second`'s line, naming `first_at()`)."""
-    guess = shared.guess
-    if guess and guess in second.meta:
+    if shared.guessed(second.meta):
         return None   # the row, or as good a guess, is there already
-    if guess and guess in first.meta:
+    if shared.guessed(first.meta):
+        return second
+    if shared.guess_is and shared.guess in second.meta and shared.guess not in first.meta:
+        # (a guess of books written before guesses said so: Alipay's web export's entry
+        # without its `method:`, which the app bill's entry, stating it, replaces)
         return second
     if _money(first) != _money(second):
         raise StatementError(second.meta.get("filename", ""), second.meta.get("lineno", 0),
@@ -155,8 +160,7 @@ def fold(live: list) -> None:
                     said += 1
             if said:
                 result.notes.append(f"{said} of its rows listed by a statement before it in this import too: booked "
-                                    "once, saying what both say (a payout link, fee details; a payout's own row in "
-                                    "place of the sum of its items)")
+                                    f"once, saying what both say ({shared.adds})")
         for at, result in enumerate(results):
             entries, changed = result.extraction.entries, False
             kept = like(entries)
@@ -201,7 +205,7 @@ class Rows:
             shared, known, named = shared_rows(theirs[0].importer), seen.get(name), Ids()
             for result in theirs:   # (a pass over the ids alone: most imports bring no row the books hold)
                 named.update(meta["id"] for meta in metas(result.extraction.entries) if meta is not None
-                             and "id" in meta and meta["id"] in known and not (shared.guess and shared.guess in meta))
+                             and "id" in meta and meta["id"] in known and not shared.guessed(meta))
             if not named:
                 continue
             wanted = Ids()   # id -> (its keys, its links, what it moves) in the import
@@ -294,8 +298,7 @@ class Rows:
                        "booked before now say what both say (a payout link, fee details, a subject), as importing both "
                        "in either order books them")
         if said.replaced:
-            out.append(f"{said.replaced} payout(s) booked as the sum of the items a report listed now booked from "
-                       "the payout's own row")
+            out.append(f"{said.replaced} {shared_rows(whose.importer).replaces}")
         if said.left["edited"]:
             out.append(f"{said.left['edited']} entr(ies) of its rows that a person edited left as they are, without "
                        f"what this statement adds (e.g. {said.examples['edited']})")
@@ -323,7 +326,7 @@ def _adds(lines: list[str], keys, links, shared, head=(None, "")) -> bool:
     narration), says more than the entry of the books whose lines are `lines`
     (entry_lines): a key or link it lacks, a payee where it has none, a narration that says
     its own and more (fuller), or a row where it is a guess."""
-    return bool(shared.guess) and any(line.startswith(f"  {shared.guess}:") for line in lines) \
+    return any(map(shared.guessed_line, lines)) \
         or not set(KEY.findall("".join(lines[1:]))) >= set(keys) \
         or not set(LINK.findall(lines[0].split(";")[0])) >= set(links) \
         or _says_more(lines[0], *head)
