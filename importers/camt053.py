@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
-                                         other_account, read_whole_or_say, several_accounts)
+                                         other_account, own_days, read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
@@ -131,7 +131,7 @@ class _Statement:
     node: XmlNode
     number: str
     mine: bool
-    booked: dict[str, tuple[Decimal, dt.date]]   # currency -> the sum of its booked entries, the earliest's day
+    booked: dict[str, tuple[Decimal, dt.date, dt.date]]   # currency -> the sum of its booked entries, the earliest's and latest's day
 
 
 def statement_key(st: XmlNode) -> tuple:
@@ -430,7 +430,7 @@ class Importer(BankImporter):
             if repeats.again(statement_key(st), st.line, content(st), st.value("Id"), len(entries), out):
                 continue
             self._period(st, out)
-            booked: dict[str, tuple[Decimal, dt.date]] = {}
+            booked: dict[str, tuple[Decimal, dt.date, dt.date]] = {}
             for entry in self.each(entries):
                 self._book(entry, path, out, line_id, booked)
             self._balances(st, path, out, closings, booked)
@@ -439,21 +439,26 @@ class Importer(BankImporter):
 
     def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict) -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
-        and to `booked` (currency -> the statement's sum so far, and its earliest day)."""
+        and to `booked` (currency -> the statement's sum so far, its earliest day and its latest)."""
         out.rows += 1
         txn = self._entry(entry, path, out, line_id)
         if txn is not None:
             out.entries.append(txn)
             units = txn.postings[0].units
-            total, first = booked.get(units.currency, (Decimal(0), txn.date))
-            booked[units.currency] = (total + units.number, min(first, txn.date))
+            total, first, last = booked.get(units.currency, (Decimal(0), txn.date, txn.date))
+            booked[units.currency] = (total + units.number, min(first, txn.date), max(last, txn.date))
 
     def _period(self, st: XmlNode, out: Extraction) -> None:
         """The days the statement covers, entries or not (coverage.py)."""
+        stated = self._stated(st)
+        if stated:
+            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+
+    def _stated(self, st: XmlNode) -> list[dt.date] | None:
+        """The first and last day of the statement's `FrToDt`, or None where it states none."""
         stated = [books_day(stamp_text(st.value(f"FrToDt/{tag}")), self.config.timezone)
                   for tag in ("FrDtTm", "ToDtTm")]
-        if all(stated):
-            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+        return stated if all(stated) else None
 
     @staticmethod
     def _number(st: XmlNode) -> str:
@@ -470,7 +475,7 @@ class Importer(BankImporter):
         zone (books_time: a time in the bank's own offset keeps its wall clock)."""
         tz = self.config.timezone
         times = lambda stamps: [books_time(s, tz) for s in stamps if isinstance(s, dt.datetime)]  # noqa: E731
-        days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first in booked.values()]
+        days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first, _ in booked.values()]
         start = min(times([stamp for stamp, _ in opened]) or times([stamp_text(st.value("FrToDt/FrDtTm"))])
                     or [dt.datetime.combine(day, dt.time()) for day in days], default=None)
         end = max(times([stamp for stamp, _ in closed]) or times([stamp_text(st.value("FrToDt/ToDtTm"))])
@@ -522,12 +527,20 @@ class Importer(BankImporter):
                 closings.running(line, start - dt.timedelta(days=1), currency, Decimal(0), amount)
         for currency, (amount, day, line) in closing.items():
             start = opening.get(currency)
-            total, first = booked.get(currency, (Decimal(0), None))
+            total, first, _ = booked.get(currency, (Decimal(0), None, None))
             if booked and currency not in booked:
                 out.notes.append(f"statement {st.value('Id')}: closing balance in {currency}, but its entries "
                                  f"are in {', '.join(sorted(booked))}")
             closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None, total, amount,
                                opened=start[1] if start else None, first=first)
+        # its own days: those it states, else from the day after its opening's date (or its
+        # first entry's, a bank dating OPBD the statement's day) to its closing's
+        stated = self._stated(st) or [min([day + dt.timedelta(days=1) for _, day, *_ in opening.values()]
+                                          + [day for _, day, _ in closing.values()], default=None),
+                                      max((day for _, day, _ in closing.values()), default=None)]
+        days = [day for _, first, last in booked.values() for day in (first, last)]
+        own_days(out, st.value("Id"), *stated, (min(days, default=None), max(days, default=None)),
+                 {c: amount for c, (amount, *_) in opening.items()}, {c: amount for c, (amount, *_) in closing.items()})
 
     def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids):
         state = status(entry)

@@ -414,14 +414,15 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if redating is not None:
                 result.notes.extend(redating.notes(result))
             result.extraction.line_span = (entries, days.span)
-            result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
+            result.extraction.active_days = days.active | result.extraction.held_active   # whatever the books held
+            result.extraction.line_days = len(result.extraction.active_days)
             if not force and not asked:   # a row far from the statement's others (a mistyped year)
                 belonging.strays(result.path, result.extraction, days)
-            covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
-                                      result.digest, _format_of(result.importer))
-            if covered is not None and render.identity(covered) not in seen[name]:
-                seen[name].add(render.identity(covered))
-                result.covered.append(covered)
+            for covered in coverage.records(name, result.extraction, result.path, result.importer.shows_payouts,
+                                            result.digest, _format_of(result.importer)):
+                if render.identity(covered) not in seen[name]:
+                    seen[name].add(render.identity(covered))
+                    result.covered.append(covered)
             _park(live)
         if copies is not None:
             copies.refuse(live)
