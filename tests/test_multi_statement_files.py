@@ -134,6 +134,15 @@ def test_statements_of_a_file_that_chain_leave_no_gap_and_say_nothing(tmp_path):
     assert "imported before (covering 2026-10-06 to 2026-10-30" in again, again
 
 
+def test_an_mt940_statement_opening_off_the_one_before_in_its_file_says_so(tmp_path):
+    root = merchant(tmp_path, ONE_FILE)
+    said = imported(root, ["oktober.sta"])
+    assert said.count("opens") == 1, said
+    assert ("statement STARTUMS261027 1/1 opens Assets:Bank:Sparkasse at 8764.47 EUR at the start of 2026-10-27, but the "
+            "books hold 8884.47 EUR then (the balance of 2026-10-21 in books/spk/2026/2026-10.beancount): 120.00 EUR "
+            "more than the bank says") in said, said
+
+
 # -- CAMT.053: daily statements of one week, the second opening 120.00 below the first's close --
 
 CAMT_CONFIG = """\
@@ -167,6 +176,20 @@ def camt(*statements: str) -> str:
 
 WEEK = [stmt("2026-10-20", "1000.00", "100.00", "900.00"), stmt("2026-10-21", "780.00", "80.00", "700.00"),
         stmt("2026-10-22", "700.00", "50.00", "650.00")]
+
+
+CAMT_NOTE = ("statement S2026-10-21 opens Assets:Bank:Commerzbank at 780.00 EUR at the start of 2026-10-21, but the "
+             "books hold 900.00 EUR then (the balance of 2026-10-21 in books/commerz/2026/2026-10.beancount): 120.00 "
+             "EUR more than the bank says")
+
+
+def test_a_camt_statement_opening_off_the_close_before_says_so_however_the_files_come(tmp_path):
+    files = {"one.xml": camt(*WEEK), "a.xml": camt(WEEK[0]), "b.xml": camt(*WEEK[1:])}
+    for name, groups in (("one-file", [["one.xml"]]), ("two-files", [["a.xml", "b.xml"]]),
+                         ("two-commands", [["a.xml"], ["b.xml"]])):
+        root = merchant(tmp_path / name, files, CAMT_CONFIG)
+        said = imported(root, *groups)
+        assert said.count("opens") == 1 and CAMT_NOTE in said, (name, said)
 
 
 def test_camt_statements_that_chain_say_nothing_in_one_file_or_two(tmp_path):
