@@ -105,10 +105,30 @@ def test_a_file_of_statements_covers_each_statements_days_not_the_days_between(t
     [gap] = found
     assert (gap["code"], gap["severity"], gap["date"]) == ("statement-gap", "error", "2026-10-21"), gap
     assert gap["message"].startswith("no statement of spk covers 2026-10-21 to 2026-10-26 (6 days)"), gap["message"]
+    assert ("its statement of 2026-10-27 (oktober.sta) opens Assets:Bank:Sparkasse at 8,764.47 EUR, but the books "
+            "hold 8,884.47 EUR then (the balance of 2026-10-21): 120.00 EUR more than the bank says") in gap["message"]
     # the line the bank left out, booked by hand on a day no statement covers: every balance holds
     for root in (one, two):
         by_hand(root, "2026-10-21")
         assert findings(root) == [], root
+
+
+def test_a_few_days_between_statements_that_step_are_one_gap_naming_the_statement_in_one_file_or_two(tmp_path):
+    # the statement after the debit left out three days later: days a weekend may be, but the balance steps
+    days = [*DAYS[:3], ("261023", *DAYS[3][1:]), DAYS[4]]
+    one = merchant(tmp_path / "one", {"oktober.sta": mt940(days)})
+    two = merchant(tmp_path / "two", {"a.sta": mt940(days[:3]), "b.sta": mt940(days[3:])})
+    imported(one, ["oktober.sta"])
+    imported(two, ["a.sta"], ["b.sta"])
+    found = findings(one)
+    assert _shape(found) == _shape(findings(two)), (found, findings(two))
+    [gap] = found
+    assert (gap["code"], gap["date"]) == ("statement-gap", "2026-10-21"), gap
+    assert gap["message"].startswith("no statement of spk covers 2026-10-21 to 2026-10-22, and its balance says "
+                                     "120.00 EUR less than the books hold from 2026-10-24 on"), gap["message"]
+    assert gap["message"].endswith("its statement of 2026-10-23 (oktober.sta) opens Assets:Bank:Sparkasse at "
+                                   "8,764.47 EUR, but the books hold 8,884.47 EUR then (the balance of 2026-10-21): "
+                                   "120.00 EUR more than the bank says"), gap["message"]
 
 
 def test_a_hand_entry_on_a_day_a_statement_of_the_file_covers_is_still_money_twice(tmp_path):
@@ -176,8 +196,6 @@ def camt(*statements: str) -> str:
 
 WEEK = [stmt("2026-10-20", "1000.00", "100.00", "900.00"), stmt("2026-10-21", "780.00", "80.00", "700.00"),
         stmt("2026-10-22", "700.00", "50.00", "650.00")]
-
-
 CAMT_NOTE = ("statement S2026-10-21 opens Assets:Bank:Commerzbank at 780.00 EUR at the start of 2026-10-21, but the "
              "books hold 900.00 EUR then (the balance of 2026-10-21 in books/commerz/2026/2026-10.beancount): 120.00 "
              "EUR more than the bank says")
@@ -185,11 +203,20 @@ CAMT_NOTE = ("statement S2026-10-21 opens Assets:Bank:Commerzbank at 780.00 EUR 
 
 def test_a_camt_statement_opening_off_the_close_before_says_so_however_the_files_come(tmp_path):
     files = {"one.xml": camt(*WEEK), "a.xml": camt(WEEK[0]), "b.xml": camt(*WEEK[1:])}
+    shapes = []
     for name, groups in (("one-file", [["one.xml"]]), ("two-files", [["a.xml", "b.xml"]]),
                          ("two-commands", [["a.xml"], ["b.xml"]])):
         root = merchant(tmp_path / name, files, CAMT_CONFIG)
         said = imported(root, *groups)
         assert said.count("opens") == 1 and CAMT_NOTE in said, (name, said)
+        found = findings(root)
+        # one finding, the same however the files come, naming the statement and both amounts
+        assert len(found) == 1, (name, found)
+        assert ("its statement of 2026-10-21" in found[0]["message"]
+                and "opens Assets:Bank:Commerzbank at 780.00 EUR, but the books hold 900.00 EUR then (the balance of "
+                "2026-10-21): 120.00 EUR more than the bank says" in found[0]["message"]), (name, found[0]["message"])
+        shapes.append(_shape([{**f, "message": re.sub(r"\(\w+\.xml\)", "(FILE)", f["message"])} for f in found]))
+    assert shapes[0] == shapes[1] == shapes[2], shapes
 
 
 def test_camt_statements_that_chain_say_nothing_in_one_file_or_two(tmp_path):
@@ -201,3 +228,25 @@ def test_camt_statements_that_chain_say_nothing_in_one_file_or_two(tmp_path):
         said = imported(root, *groups)
         assert "opens" not in said, (name, said)
         assert findings(root) == [], name
+
+
+def test_the_last_statement_opening_off_names_it_in_its_one_failure(tmp_path):
+    root = merchant(tmp_path, {"one.xml": camt(WEEK[0], stmt("2026-10-21", "900.00", "80.00", "820.00"),
+                                               stmt("2026-10-22", "800.00", "50.00", "750.00"))}, CAMT_CONFIG)
+    imported(root, ["one.xml"])
+    [failed] = findings(root)
+    assert failed["code"] == "beancount" and failed["date"] == "2026-10-23", failed
+    assert failed["message"].endswith("(20.00 too much); one cause: its statement of 2026-10-22 (one.xml) opens "
+                                      "Assets:Bank:Commerzbank at 800.00 EUR, but the books hold 820.00 EUR then (the "
+                                      "balance of 2026-10-22): 20.00 EUR more than the bank says"), failed["message"]
+
+
+def test_a_statement_whose_own_lines_miss_its_close_is_not_taken_for_an_opening_off(tmp_path):
+    # each statement opens where the one before closed; the 10-21 one's lines lead to 820.00, not its 810.00
+    root = merchant(tmp_path, {"one.xml": camt(WEEK[0], stmt("2026-10-21", "900.00", "80.00", "810.00"),
+                                               stmt("2026-10-22", "810.00", "50.00", "760.00"))}, CAMT_CONFIG)
+    said = imported(root, ["one.xml"])
+    assert "opens" not in said and "but the closing balance says 810.00" in said, said
+    [failed] = findings(root)
+    assert failed["code"] == "beancount" and "its statement of" not in failed["message"], failed
+    assert "one cause (before 2026-10-22, a line too many (listed twice?) or a debit missing" in failed["message"]
