@@ -464,7 +464,7 @@ class Importer(BankImporter):
     def _number(st: XmlNode) -> str:
         return clean(st.value("Acct/Id/IBAN") or st.value("Acct/Id/Othr/Id"))
 
-    def _moments(self, st: XmlNode, out: Extraction, opened: list, closed: list, booked: dict) -> None:
+    def _moments(self, st: XmlNode, out: Extraction, opened: list, closed: list, booked: dict) -> dt.datetime | None:
         """The moment the statement starts and the one it ends, into the file's earliest start
         and latest end (Extraction.starts_inside, ends_inside; `_inside`, once the file is read,
         keeps them where they are inside a day): its opening balance's stamp where that is a
@@ -472,7 +472,7 @@ class Importer(BankImporter):
         `FrDtTm`, else the start of the day it opens (`opened`: (stamp, day) of its opening
         balances) or of its first entry; its closing balance's stamp where that is a time,
         else its `ToDtTm`, else the end of that balance's day (`closed`, alike). In the books'
-        zone (books_time: a time in the bank's own offset keeps its wall clock)."""
+        zone (books_time: a time in the bank's own offset keeps its wall clock). Returns the start."""
         tz = self.config.timezone
         times = lambda stamps: [books_time(s, tz) for s in stamps if isinstance(s, dt.datetime)]  # noqa: E731
         days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first, _ in booked.values()]
@@ -484,6 +484,7 @@ class Importer(BankImporter):
             out.starts_inside = min(start, out.starts_inside or start)
         if end is not None:
             out.ends_inside = max(end, out.ends_inside or end)
+        return start
 
     @staticmethod
     def _inside(out: Extraction) -> Extraction:
@@ -510,8 +511,8 @@ class Importer(BankImporter):
                 opening[currency] = (amount, day, bal.line, code)
             else:
                 closing[currency] = (amount, day, bal.line)
-        self._moments(st, out, [at for (first, _), at in stamps.items() if first],
-                      [at for (first, _), at in stamps.items() if not first], booked)
+        moment = self._moments(st, out, [at for (first, _), at in stamps.items() if first],
+                               [at for (first, _), at in stamps.items() if not first], booked)
         if others and not opening and not closing:   # Siauliu bankas (LT): OPAV and CLAV only
             out.notes.append(f"statement {st.value('Id')}: only {'/'.join(dict.fromkeys(others))} balances, no booked "
                              "one (OPBD/CLBD): nothing to open the books with or to assert (set opening_balance "
@@ -540,7 +541,8 @@ class Importer(BankImporter):
                                       max((day for _, day, _ in closing.values()), default=None)]
         days = [day for _, first, last in booked.values() for day in (first, last)]
         own_days(out, st.value("Id"), *stated, (min(days, default=None), max(days, default=None)),
-                 {c: amount for c, (amount, *_) in opening.items()}, {c: amount for c, (amount, *_) in closing.items()})
+                 {c: amount for c, (amount, *_) in opening.items()}, {c: amount for c, (amount, *_) in closing.items()},
+                 day_start=inside_day(moment, start=True) is None)   # (an opening of 14:00 is no day's)
 
     def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids):
         state = status(entry)

@@ -300,7 +300,7 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["account"] = extraction.account  # a later statement of another account is not this source's
     if form:
         meta["format"] = form
-    if opens is not None and opens.opens and opens.day_start:
+    if opens is not None and opens.opens and opens.day_start and opens.first == first:
         # what its first statement says the account held at the start of its first day
         meta["opens"] = ", ".join(f"{amount} {currency}" for currency, amount in opens.opens)
     if not getattr(extraction, "period", None):
