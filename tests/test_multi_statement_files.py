@@ -250,3 +250,20 @@ def test_a_statement_whose_own_lines_miss_its_close_is_not_taken_for_an_opening_
     [failed] = findings(root)
     assert failed["code"] == "beancount" and "its statement of" not in failed["message"], failed
     assert "one cause (before 2026-10-22, a line too many (listed twice?) or a debit missing" in failed["message"]
+
+
+def test_a_statement_opening_inside_a_day_is_not_held_against_the_days_start(tmp_path):
+    # the afternoon's statement of 10-21 opens at its 14:00 balance (the morning's 50.00 debit in
+    # a report not imported): no statement's opening of that day's start, nothing said of it
+    afternoon = ("<Stmt><Id>S2026-10-21-PM</Id><FrToDt><FrDtTm>2026-10-21T14:00:00+02:00</FrDtTm><ToDtTm>"
+                 "2026-10-21T23:59:59+02:00</ToDtTm></FrToDt><Acct><Id><IBAN>DE27200400000123456700</IBAN></Id>"
+                 '<Ccy>EUR</Ccy></Acct><Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">850.00</Amt>'
+                 "<CdtDbtInd>CRDT</CdtDbtInd><Dt><DtTm>2026-10-21T14:00:00+02:00</DtTm></Dt></Bal><Bal><Tp><CdOrPrtry>"
+                 '<Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">830.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-10-21'
+                 '</Dt></Dt></Bal><Ntry><Amt Ccy="EUR">20.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt>'
+                 "<Dt>2026-10-21</Dt></BookgDt><AcctSvcrRef>RPM</AcctSvcrRef><AddtlNtryInf>MIETE</AddtlNtryInf></Ntry>"
+                 "</Stmt>\n")
+    root = merchant(tmp_path, {"a.xml": camt(WEEK[0]), "b.xml": camt(WEEK[0], afternoon)}, CAMT_CONFIG)
+    said = imported(root, ["a.xml"], ["b.xml"])
+    assert "opens" not in said, said
+    assert not any("its statement of" in f["message"] for f in findings(root))
