@@ -48,8 +48,8 @@ from beancount.core.amount import Amount
 
 from beanclear.config import WALLET_TYPES
 from beanclear.importers.stated import TRANSFER_WITH, stated_amount  # noqa: F401  (read here too)
-from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementImporter, balance,
-                                      closing_balances, next_day, off_by, posting, rule_account, transaction)
+from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, StatementDays, StatementImporter,
+                                      balance, closing_balances, next_day, off_by, posting, rule_account, transaction)
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text, skim
@@ -500,6 +500,18 @@ class Repeats:
             out.skipped[REPEATED] += lines
         out.notes.append(f"statement {label} on line {line} repeats the one on line {first} exactly: read once")
         return True
+
+
+def own_days(out: Extraction, label: str, first: dt.date | None, last: dt.date | None, lines=(None, None),
+             opens: dict | None = None, closes: dict | None = None, day_start: bool = True) -> None:
+    """One statement of a file, its days and balances (Extraction.statements): from `first`
+    to `last` (its stated period, else its opening's day and its closing's), widened to its
+    own `lines` (the first and last day of its lines, None without); `opens` and `closes`:
+    currency -> the amount it states. A statement of no day is none."""
+    days = [day for day in (first, last, *lines) if day is not None]
+    if days:
+        out.statements.append(StatementDays(min(days), max(days), tuple(sorted((opens or {}).items())),
+                                            tuple(sorted((closes or {}).items())), label, day_start))
 
 
 class Closings:

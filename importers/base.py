@@ -50,6 +50,29 @@ class StatedOpening:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class StatementDays:
+    """One statement of a file of several (MT940 `:20:` blocks, CAMT.053 `<Stmt>`s, OFX
+    statements): the days it covers (the period it states, else from its opening's day to
+    its closing's, widened to its own lines), and what it says it opens and closes with,
+    currency -> amount. The file covers each statement's days, not the days between two
+    (statements/coverage.py `parts`); a statement opening on another amount than the one
+    before it closed is said at the import (books/late_balances.py `disagreeing`).
+    `day_start`: its opening is the balance at the start of `first` (not MT940's `:60M:`, a
+    statement going on inside a day); `label`: how the statement names itself (`:20:`, `Id`)."""
+    first: dt.date
+    last: dt.date
+    opens: tuple = ()     # ((currency, amount), ...)
+    closes: tuple = ()
+    label: str = ""
+    day_start: bool = True
+
+    def chains_from(self, before: "StatementDays") -> bool:
+        """Whether it opens where `before` closes, in every currency both state."""
+        closes = dict(before.closes)
+        return all(closes[c] == amount for c, amount in self.opens if c in closes)
+
+
 @dataclass
 class Extraction:
     """What one statement gave: entries, and an account of every row read."""
@@ -104,6 +127,9 @@ class Extraction:
     # (account, currency) -> the opening balance its earliest statement states, where
     # one does (banking.Closings); the books' opening on a first import (openings.py)
     stated_openings: dict[tuple[str, str], StatedOpening] = field(default_factory=dict)
+    # each statement of a file of several, in file order (StatementDays); empty where the
+    # format has one statement a file
+    statements: list = field(default_factory=list)
     # Rows whose every identity the books already hold (StatementImporter.held): read and
     # checked like any row, but no entry built. `held_days` widens the coverage period
     # (statements/coverage.py) by their days; `held_ids` lets the import tell whether one
@@ -485,6 +511,7 @@ def from_its_start(out: Extraction, start: dt.datetime) -> None:
     far as the books hold them, and moves with those booked later (importing.first_openings:
     `statement-starts`)."""
     day = start.date()
+    out.statements = [replace(s, day_start=False) if s.first <= day else s for s in out.statements]
     dropped = [key for key, said in out.stated_openings.items() if said.day <= day]
     for key in dropped:
         del out.stated_openings[key]

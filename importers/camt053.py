@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
-                                         other_account, read_whole_or_say, several_accounts)
+                                         other_account, own_days, read_whole_or_say, several_accounts)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
@@ -131,7 +131,7 @@ class _Statement:
     node: XmlNode
     number: str
     mine: bool
-    booked: dict[str, tuple[Decimal, dt.date]]   # currency -> the sum of its booked entries, the earliest's day
+    booked: dict[str, tuple[Decimal, dt.date, dt.date]]   # currency -> the sum of its booked entries, the earliest's and latest's day
     currency: str = ""   # its account's (`Acct/Ccy`), where it states one
 
 
@@ -431,7 +431,7 @@ class Importer(BankImporter):
             if repeats.again(statement_key(st), st.line, content(st), st.value("Id"), len(entries), out):
                 continue
             self._period(st, out)
-            booked: dict[str, tuple[Decimal, dt.date]] = {}
+            booked: dict[str, tuple[Decimal, dt.date, dt.date]] = {}
             of = clean(st.value("Acct/Ccy")).upper()   # the account's currency, where the statement states it
             for entry in self.each(entries):
                 self._book(entry, path, out, line_id, booked, of)
@@ -441,7 +441,7 @@ class Importer(BankImporter):
 
     def _book(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids, booked: dict, of: str = "") -> None:
         """One `Ntry` read: its transaction, if it moves booked money, added to `out`
-        and to `booked` (currency -> the statement's sum so far, and its earliest day).
+        and to `booked` (currency -> the statement's sum so far, its earliest day and its latest).
         An entry's amount is in its account's currency (`of`, the statement's `Acct/Ccy`):
         one in another is refused (a blind tester's EUR line of a USD account was booked
         as EUR on it, a balance note the only sign)."""
@@ -454,21 +454,26 @@ class Importer(BankImporter):
         if txn is not None:
             out.entries.append(txn)
             units = txn.postings[0].units
-            total, first = booked.get(units.currency, (Decimal(0), txn.date))
-            booked[units.currency] = (total + units.number, min(first, txn.date))
+            total, first, last = booked.get(units.currency, (Decimal(0), txn.date, txn.date))
+            booked[units.currency] = (total + units.number, min(first, txn.date), max(last, txn.date))
 
     def _period(self, st: XmlNode, out: Extraction) -> None:
         """The days the statement covers, entries or not (coverage.py)."""
+        stated = self._stated(st)
+        if stated:
+            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+
+    def _stated(self, st: XmlNode) -> list[dt.date] | None:
+        """The first and last day of the statement's `FrToDt`, or None where it states none."""
         stated = [books_day(stamp_text(st.value(f"FrToDt/{tag}")), self.config.timezone)
                   for tag in ("FrDtTm", "ToDtTm")]
-        if all(stated):
-            out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
+        return stated if all(stated) else None
 
     @staticmethod
     def _number(st: XmlNode) -> str:
         return clean(st.value("Acct/Id/IBAN") or st.value("Acct/Id/Othr/Id"))
 
-    def _moments(self, st: XmlNode, out: Extraction, opened: list, closed: list, booked: dict) -> None:
+    def _moments(self, st: XmlNode, out: Extraction, opened: list, closed: list, booked: dict) -> dt.datetime | None:
         """The moment the statement starts and the one it ends, into the file's earliest start
         and latest end (Extraction.starts_inside, ends_inside; `_inside`, once the file is read,
         keeps them where they are inside a day): its opening balance's stamp where that is a
@@ -476,10 +481,10 @@ class Importer(BankImporter):
         `FrDtTm`, else the start of the day it opens (`opened`: (stamp, day) of its opening
         balances) or of its first entry; its closing balance's stamp where that is a time,
         else its `ToDtTm`, else the end of that balance's day (`closed`, alike). In the books'
-        zone (books_time: a time in the bank's own offset keeps its wall clock)."""
+        zone (books_time: a time in the bank's own offset keeps its wall clock). Returns the start."""
         tz = self.config.timezone
         times = lambda stamps: [books_time(s, tz) for s in stamps if isinstance(s, dt.datetime)]  # noqa: E731
-        days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first in booked.values()]
+        days = [day + dt.timedelta(days=1) for _, day in opened] + [first for _, first, _ in booked.values()]
         start = min(times([stamp for stamp, _ in opened]) or times([stamp_text(st.value("FrToDt/FrDtTm"))])
                     or [dt.datetime.combine(day, dt.time()) for day in days], default=None)
         end = max(times([stamp for stamp, _ in closed]) or times([stamp_text(st.value("FrToDt/ToDtTm"))])
@@ -488,6 +493,7 @@ class Importer(BankImporter):
             out.starts_inside = min(start, out.starts_inside or start)
         if end is not None:
             out.ends_inside = max(end, out.ends_inside or end)
+        return start
 
     @staticmethod
     def _inside(out: Extraction) -> Extraction:
@@ -514,8 +520,8 @@ class Importer(BankImporter):
                 opening[currency] = (amount, day, bal.line, code)
             else:
                 closing[currency] = (amount, day, bal.line)
-        self._moments(st, out, [at for (first, _), at in stamps.items() if first],
-                      [at for (first, _), at in stamps.items() if not first], booked)
+        moment = self._moments(st, out, [at for (first, _), at in stamps.items() if first],
+                               [at for (first, _), at in stamps.items() if not first], booked)
         if others and not opening and not closing:   # Siauliu bankas (LT): OPAV and CLAV only
             out.notes.append(f"statement {st.value('Id')}: only {'/'.join(dict.fromkeys(others))} balances, no booked "
                              "one (OPBD/CLBD): nothing to open the books with or to assert (set opening_balance "
@@ -531,12 +537,21 @@ class Importer(BankImporter):
                 closings.running(line, start - dt.timedelta(days=1), currency, Decimal(0), amount)
         for currency, (amount, day, line) in closing.items():
             start = opening.get(currency)
-            total, first = booked.get(currency, (Decimal(0), None))
+            total, first, _ = booked.get(currency, (Decimal(0), None, None))
             if booked and currency not in booked:
                 out.notes.append(f"statement {st.value('Id')}: closing balance in {currency}, but its entries "
                                  f"are in {', '.join(sorted(booked))}")
             closings.statement(out, st.value("Id"), line, day, currency, start[0] if start else None, total, amount,
                                opened=start[1] if start else None, first=first)
+        # its own days: those it states, else from the day after its opening's date (or its
+        # first entry's, a bank dating OPBD the statement's day) to its closing's
+        stated = self._stated(st) or [min([day + dt.timedelta(days=1) for _, day, *_ in opening.values()]
+                                          + [day for _, day, _ in closing.values()], default=None),
+                                      max((day for _, day, _ in closing.values()), default=None)]
+        days = [day for _, first, last in booked.values() for day in (first, last)]
+        own_days(out, st.value("Id"), *stated, (min(days, default=None), max(days, default=None)),
+                 {c: amount for c, (amount, *_) in opening.items()}, {c: amount for c, (amount, *_) in closing.items()},
+                 day_start=inside_day(moment, start=True) is None)   # (an opening of 14:00 is no day's)
 
     def _entry(self, entry: XmlNode, path: str, out: Extraction, line_id: _Ids):
         state = status(entry)

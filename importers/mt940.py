@@ -68,7 +68,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
-                                         other_account, several_accounts)
+                                         other_account, own_days, several_accounts)
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, bounded, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
@@ -493,6 +493,9 @@ class Importer(BankImporter):
         first = opened + dt.timedelta(days=1)
         out.period = (min(first, *(out.period or (first,))), max(end_day, *(out.period or (end_day,))))
         label = st.label()
+        # (of the day its first line is, where :60F: is dated that day too: Sparkasse's daily statements)
+        own_days(out, label, min(first, end_day), end_day, (earliest, last), {currency: start}, {end_currency: end},
+                 day_start=st.get("60F", "60M").tag == "60F")
         if end_currency != currency:
             raise StatementError(path, closing.line, f":{closing.tag}: closing balance in {end_currency}, "
                                  f"the opening balance in {currency} (expected one currency)")

@@ -58,7 +58,8 @@ from decimal import Decimal
 from typing import Iterable, Iterator, NoReturn
 
 from beanclear.books.idset import Ids
-from beanclear.importers.banking import BankImporter, Closings, LineIds, Unusual, other_account, several_accounts
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, other_account, own_days,
+                                         several_accounts)
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, books_day, clean,
@@ -291,7 +292,7 @@ class Importer(BankImporter):
             out.period = (min(stated[0], *(out.period or stated)), max(stated[1], *(out.period or stated)))
         curdef = st.value("CURDEF").upper()
         booked: dict[str, Decimal] = {}
-        rows = out.rows
+        rows, days = out.rows, []
         for trn in lines:
             out.rows += 1
             entry = self._line(trn, path, curdef, line_id, fitids, out, closings)
@@ -299,6 +300,7 @@ class Importer(BankImporter):
                 out.entries.append(entry)
                 units = entry.postings[0].units
                 booked[units.currency] = booked.get(units.currency, Decimal(0)) + units.number
+                days = [min(entry.date, days[0]), max(entry.date, days[1])] if days else [entry.date, entry.date]
         pending = len(st.findall("BANKTRANLISTP/STMTTRNP"))
         if pending:   # OFX 2.1's pending lines (a card's authorisations): no money booked yet
             out.rows += pending
@@ -317,6 +319,8 @@ class Importer(BankImporter):
             currency = curdef or (next(iter(booked)) if len(booked) == 1 else self.source.currency)
             closings.statement(out, account_number(st), ledger.line, day, currency, None,
                                booked.get(currency, Decimal(0)), ofx_amount(ledger, "BALAMT", path))
+        # its own days: those it states, else its lines' (a statement of a file of several: coverage.py)
+        own_days(out, account_number(st), *(stated if all(stated) else (None, None)), tuple(days) or (None, None))
 
     def _line(self, trn: XmlNode, path: str, curdef: str, line_id: LineIds, fitids: FitIds,
               out: Extraction, closings: Closings):

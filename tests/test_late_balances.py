@@ -274,7 +274,7 @@ def test_a_statement_opening_on_another_amount_than_the_books_assert_says_so(tmp
     root = bank(tmp_path, ("nov.sta", NOVEMBER), ("dec.sta", DECEMBER))
     imported(root, "nov.sta")
     said = imported(root, "dec.sta")
-    assert ("it opens Assets:Bank:DE at 1485.00 EUR at the start of 2025-12-01, but the books hold 1500.00 EUR "
+    assert ("statement DEC 1/1 opens Assets:Bank:DE at 1485.00 EUR at the start of 2025-12-01, but the books hold 1500.00 EUR "
             "then (the balance of 2025-11-21 in books/de/2025/2025-11.beancount): 15.00 EUR more than the bank says; "
             "a statement before this one lacks a line the bank has added since") in said
     # the books keep what the statements imported say; the re-issued November brings the fee line

@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -306,7 +306,12 @@ class Books:
         out: dict[str, Recorded] = {}
         for digest, recorded in self.records(source):
             if digest:
-                out.setdefault(digest, recorded)
+                was = out.setdefault(digest, recorded)
+                if was is not recorded and was.statement == recorded.statement:
+                    # one file of several statements, a record for each run of them (coverage.parts):
+                    # it covers their first day to their last
+                    out[digest] = replace(was, first=min(was.first, recorded.first),
+                                          last=max(was.last, recorded.last))
         return out
 
     def records(self, source: str):
@@ -486,6 +491,13 @@ class Books:
             return None
         return asserted, sum((number for day, balance, number in lines
                               if not balance and asserted[0] <= day < date), Decimal(0))
+
+    def moved_between(self, source: str, account: str, currency: str, first, date) -> Decimal:
+        """What a source's month files post to an account in a currency from `first` to the
+        day before `date`."""
+        return sum((number for path in self._month_files(source, first, date)
+                    for day, balance, number in self._account_lines(path, account, currency)
+                    if not balance and first <= day < date), Decimal(0))
 
     def asserted_between(self, source: str, account: str, currency: str, first, last) -> list:
         """(day, number) of the balances a source's month files assert of an account in a

@@ -422,14 +422,15 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if redating is not None:
                 result.notes.extend(redating.notes(result))
             result.extraction.line_span = (entries, days.span)
-            result.extraction.line_days = len(days.active | result.extraction.held_active)   # whatever the books held
+            result.extraction.active_days = days.active | result.extraction.held_active   # whatever the books held
+            result.extraction.line_days = len(result.extraction.active_days)
             if not force and not asked:   # a row far from the statement's others (a mistyped year)
                 belonging.strays(result.path, result.extraction, days)
-            covered = coverage.record(name, result.extraction, result.path, result.importer.shows_payouts,
-                                      result.digest, _format_of(result.importer))
-            if covered is not None and render.identity(covered) not in seen[name]:
-                seen[name].add(render.identity(covered))
-                result.covered.append(covered)
+            for covered in coverage.records(name, result.extraction, result.path, result.importer.shows_payouts,
+                                            result.digest, _format_of(result.importer)):
+                if render.identity(covered) not in seen[name]:
+                    seen[name].add(render.identity(covered))
+                    result.covered.append(covered)
             _park(live)
         if copies is not None:
             copies.refuse(live)
@@ -516,7 +517,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                                                     for result in live], books) if any(restating) else ()
             restated_to = {key: amount for found in restating for amounts in found.values()
                            for key, amount in amounts.items()}
-            posted = late_balances.new_postings([r for r in live if isinstance(r.importer.source, Bank)])
+            banked = [r for r in live if isinstance(r.importer.source, Bank)]
+            posted, balanced = late_balances.new_postings(banked), late_balances.new_balances(banked)
             for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
                 planned, left = late_balances.plan(found, changes, config.books)
                 shut = closed.closed_months(config.books) if rest and left else ()
@@ -531,8 +533,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                         + (f"; {left} in closed months left as they were" if left else ""))
                 result.notes.extend(said)
                 # a statement opening on another amount than the books assert that day
-                result.notes.extend(late_balances.disagreeing(
-                    result.extraction.stated_openings, books, result.importer.source.name, restated_to, posted))
+                if isinstance(result.importer.source, Bank):
+                    name = result.importer.source.name
+                    result.notes.extend(late_balances.disagreeing(
+                        result.extraction, result.importer.source.account, books, name, restated_to, posted, balanced,
+                        [s for r in banked if r.importer.source.name == name for s in r.extraction.statements]))
                 # ... and a balance the books assert, of the same amount, gets the lines it says of it (as-of)
                 found = late_balances.detailed(result.restating, books, result.importer.source.name)
                 late_balances.plan(found, changes, config.books, late_balances._detail)

@@ -48,6 +48,7 @@ from beanclear.books import Books, balance_parts, in_flight, render, rewrite_blo
 from beanclear.books.render import _meta_lines, balance_line
 from beanclear.books.late_views import META as META_LINE
 from beanclear.books.spill import all_transactions, like
+from beanclear.importers.base import StatementDays
 from beanclear.periods.closed import closed_months
 
 
@@ -193,48 +194,96 @@ def rest_of_day(known_balances: list, entries, books: Books, source: str, found:
     return added
 
 
-def disagreeing(stated_openings: dict, books: Books, source: str, restated_to: dict, new_postings: dict) -> list[str]:
-    """Notes for a statement whose stated opening (MT940 `:60F:`, CAMT `OPBD`:
-    `stated_openings`, (account, currency) -> StatedOpening) is not what the books hold at
-    the start of that day: the last balance the source's files assert before it (as this
-    import restates it: `restated_to`, (day, account, currency) -> amount) and what they and
-    the import (`new_postings`, (account, currency) -> [(day, number)]) post after it.
+def disagreeing(extraction, bank_account: str, books: Books, source: str, restated_to: dict, new_postings: dict,
+                new_balances: dict, beside=()) -> list[str]:
+    """Notes for each statement of `extraction` whose stated opening (MT940 `:60F:`, CAMT
+    `OPBD`: Extraction.statements, of `bank_account`) is not what the books hold at the
+    start of its first day: the last balance the source's files assert before it (as this
+    import restates it: `restated_to`, (day, account, currency) -> amount) or this import
+    writes (`new_balances`, (account, currency) -> [(day, amount)]: a statement before it in
+    its file, or in another file of the import), and what they and the import
+    (`new_postings`, (account, currency) -> [(day, number)]) post after it.
     December's CAMT.053 opening at 22,456.94 against the 22,471.94 November closed on: the
     bank re-issued November with a fee line the books lack. The import said nothing, and
     the only sign was a balance failing a month later, sending the accountant to December
-    (blind23 yearend2). Said at the import, pointing before the statement; the books keep
-    what the statements imported so far say."""
+    (blind23 yearend2); nor did it where the statement before was in the same file or
+    import (blind29: a daily MT940, the bank leaving a debit out between two). Said at the
+    import, pointing before the statement; the books keep what the statements imported so
+    far say. A statement that goes on inside a day (MT940's `:60M:`; one opening on the day
+    another of the import closes, where it closes: `beside`, the import's statements of the
+    source) opens at no day's start: not judged."""
     notes = []
-    for (account, currency), said in sorted(stated_openings.items()):
-        found = books.held_at_start(source, account, currency, said.day)
-        if found is None:   # nothing asserted of those days: nothing to hold it against
+    statements = getattr(extraction, "statements", None) or [
+        StatementDays(said.day, said.day, ((currency, said.amount),)) for (_, currency), said
+        in sorted(extraction.stated_openings.items())]
+    for statement in statements:
+        if not statement.day_start or any(other is not statement and other.last == statement.first
+                                           and statement.chains_from(other) for other in beside):
             continue
-        (since, asserted), moved = found
-        asserted = restated_to.get((since.isoformat(), account, currency), asserted)
-        held = asserted + moved + sum((number for day, number in new_postings.get((account, currency), ())
-                                       if since <= day < said.day), Decimal(0))
-        if held == said.amount:
-            continue
-        more = held - said.amount
-        notes.append(
-            f"it opens {account} at {said.amount} {currency} at the start of {said.day}, but the books hold "
-            f"{held} {currency} then (the balance of {since} in "
-            f"{books.month_file(source, f'{since:%Y-%m}').relative_to(books.root.parent)}"
-            f"{' and the lines after it' if held != asserted else ''}): {abs(more)} {currency} "
-            f"{'more' if more > 0 else 'less'} than the bank says; a statement before this one lacks a line the "
-            "bank has added since, or holds one it no longer lists: import it again as the bank issues it now")
+        day = statement.first
+        for currency, amount in statement.opens:
+            key = (bank_account, currency)
+            found = _held_at_start(books, source, key, day, restated_to, new_balances)
+            if found is None:   # nothing asserted of those days: nothing to hold it against
+                continue
+            since, asserted, moved = found
+            held = asserted + moved + sum((number for on, number in new_postings.get(key, ()) if since <= on < day),
+                                          Decimal(0))
+            if held == amount:
+                continue
+            more = held - amount
+            notes.append(
+                f"{f'statement {statement.label}' if statement.label else 'it'} opens {bank_account} at {amount} "
+                f"{currency} at the start of {day}, but the books hold {held} {currency} then (the balance of {since} "
+                f"in {books.month_file(source, f'{since:%Y-%m}').relative_to(books.root.parent)}"
+                f"{' and the lines after it' if held != asserted else ''}): {abs(more)} {currency} "
+                f"{'more' if more > 0 else 'less'} than the bank says; a statement before this one lacks a line the "
+                "bank has added since, or holds one it no longer lists: import it again as the bank issues it now")
     return notes
+
+
+def _held_at_start(books: Books, source: str, key: tuple[str, str], day, restated_to: dict, new_balances: dict):
+    """(the day of the last balance asserted of `key` at or before `day`, by the books or
+    this import, its amount, what the books post from then to `day`), or None."""
+    account, currency = key
+    found = books.held_at_start(source, account, currency, day)
+    written = max(((on, amount) for on, amount in new_balances.get(key, ()) if on <= day), default=None)
+    if written is not None and (found is None or written[0] >= found[0][0]):
+        return written[0], written[1], books.moved_between(source, account, currency, written[0], day)
+    if found is None:
+        return None
+    (since, asserted), moved = found
+    return since, restated_to.get((since.isoformat(), account, currency), asserted), moved
+
+
+def opened_accounts(results) -> set[tuple[str, str]]:
+    """(account, currency) of the openings an import's bank statements state (disagreeing)."""
+    return {(result.importer.source.account, currency) for result in results
+            for statement in getattr(result.extraction, "statements", ()) for currency, _ in statement.opens} \
+        | {key for result in results for key in result.extraction.stated_openings}
 
 
 def new_postings(results) -> dict:
     """(account, currency) -> [(day, number)] of what an import's new entries post to the
     accounts its statements state openings of (disagreeing): those of its banks'
     statements (`results`), the only ones that post to a bank's account."""
-    wanted = {key for result in results for key in result.extraction.stated_openings}
+    wanted = opened_accounts(results)
     out: dict = {}
     for result in results if wanted else ():
         for key, moved in _posted(result.new, wanted).items():
             out.setdefault(key, []).extend(moved)
+    return out
+
+
+def new_balances(results) -> dict:
+    """(account, currency) -> [(day, amount)] of the balances an import's bank statements
+    (`results`) write of the accounts they state openings of (disagreeing)."""
+    wanted = opened_accounts(results)
+    out: dict = {}
+    for result in results if wanted else ():
+        for entry in result.new:
+            if type(entry) is data.Balance and (entry.account, entry.amount.currency) in wanted:
+                out.setdefault((entry.account, entry.amount.currency), []).append((entry.date, entry.amount.number))
     return out
 
 

@@ -22,7 +22,7 @@ from beanclear import books
 from beanclear.checks import missing_rows, reconcile
 from beanclear.importers.stated import TOO_MANY
 from beanclear.checks.findings import Finding, FindingError, acknowledged, following_up, standing
-from beanclear.statements import cut_over, gaps
+from beanclear.statements import chained, cut_over, gaps
 
 
 @dataclass
@@ -187,16 +187,19 @@ def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
     with it, and the checks plugin the errors it gives bean-check and Fava (checks/held.py)."""
     cover = load.cover(entries)
     own = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
-    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config), config), entries,
-                                                config, cover), entries)
+    opened = chained.Openings(entries, config)   # a statement opening off the close before: named where it fails
+    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config, opened), config), entries,
+                                                config, cover, opened), entries, opened)
     return load.as_listed(entries, findings, folded)
 
 
-def behind_holes(findings: list[Finding], config) -> list[Finding]:
+def behind_holes(findings: list[Finding], config, opened: chained.Openings | None = None) -> list[Finding]:
     """One cause, one finding: a balance assertion of an account that fails after a hole
     in its source's statements (a month file not imported) is that hole's consequence.
     It is folded into the hole's statement-gap, which says how many there are and
-    becomes an error: the books cannot balance until the missing statement is in."""
+    becomes an error: the books cannot balance until the missing statement is in. Where
+    the statement after the hole opens on another amount than the books hold then, it
+    says so too (`opened`: statements/chained.py)."""
     source_of = missing_rows.asserting_sources(config)
     holes = {}  # source -> its hole findings, latest first
     for f in findings:
@@ -215,13 +218,13 @@ def behind_holes(findings: list[Finding], config) -> list[Finding]:
             out.append(f)
         else:
             held.setdefault(id(hole), []).append(f)
-    return [_with_consequences(f, held[id(f)]) if id(f) in held else f for f in out]
+    return [_with_consequences(f, held[id(f)], opened) if id(f) in held else f for f in out]
 
 
 _FAILED = re.compile(r"^Balance failed for '([^']+)': .*\(([-\d.,]+ too (?:little|much))\)")
 
 
-def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
+def one_difference(findings: list[Finding], entries=(), opened: chained.Openings | None = None) -> list[Finding]:
     """One cause, one finding: the balance assertions of one account that fail by the
     same difference (a line missing from a statement or listed twice in it, or a
     statement's closing the next one's opening contradicts: every later assertion is off
@@ -234,15 +237,19 @@ def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
     Too much from the start may also be an opening beanclear wrote of money a person's
     own entries hold already: said only of an account that has both (`entries`, the
     books), never of one no opening was written for (blind9: the text blamed one in
-    accounts.beancount that held none)."""
+    accounts.beancount that held none). Where the cause is a statement that opens on
+    another amount than the books hold at its start (`opened`: statements/chained.py),
+    the first failure names it instead, the one failure too."""
     runs: dict[tuple[str, str], list[Finding]] = {}   # (account, "12.34 too little") -> its failures
     for f in sorted((f for f in findings if f.code == "beancount"), key=lambda f: (f.date or dt.date.min)):
         found = _FAILED.match(f.message)
         if found:
             runs.setdefault((found.group(1), found.group(2)), []).append(f)
     later = {id(f): run[0] for run in runs.values() if len(run) > 1 for f in run[1:]}
+    named = {id(run[0]): opening for run in runs.values()
+             if (opening := _opening_of(run[0], opened)) is not None} if opened is not None and runs else {}
     if not later:
-        return findings
+        return [_named(f, named[id(f)]) if id(f) in named else f for f in findings]
     counted: dict[int, list[Finding]] = {}
     for f in findings:
         if id(f) in later:
@@ -261,11 +268,30 @@ def one_difference(findings: list[Finding], entries=()) -> list[Finding]:
                 twice_over = _opened_and_own(entries) if twice_over is None else twice_over
                 if f.account in twice_over:
                     twice = ", or money booked twice: an opening in accounts.beancount of what your own entries hold already"
+            cause = f"one cause: {named[id(f)].said()}" if id(f) in named else \
+                f"one cause ({line}, or a statement's closing its next one contradicts{twice})"
             f = replace(f, message=f"{f.message}; and {len(rest)} later assertion(s) of the account, to "
-                        f"{max(g.date for g in rest)}, fail by the same amount: one cause ({line}, or a statement's "
-                        f"closing its next one contradicts{twice})")
+                        f"{max(g.date for g in rest)}, fail by the same amount: {cause}")
+        elif id(f) in named:
+            f = _named(f, named[id(f)])
         out.append(f)
     return out
+
+
+def _opening_of(f: Finding, opened: chained.Openings):
+    """The statement opening off the books (statements/chained.py) whose difference makes
+    the balance assertion of failure `f` fail first, or None."""
+    found = _FAILED.match(f.message)
+    if found is None or f.date is None:
+        return None
+    off, _, how = found.group(2).partition(" too ")
+    off = Decimal(off.replace(",", ""))
+    return opened.failing(f.account, f.date, off if how == "much" else -off)
+
+
+def _named(f: Finding, opening) -> Finding:
+    """A failed balance assertion that names the statement whose opening it fails by."""
+    return replace(f, message=f"{f.message}; one cause: {opening.said()}")
 
 
 def _opened_and_own(entries) -> set[str]:
@@ -283,8 +309,10 @@ def _opened_and_own(entries) -> set[str]:
     return opened & own
 
 
-def _with_consequences(hole: Finding, failed: list[Finding]) -> Finding:
+def _with_consequences(hole: Finding, failed: list[Finding], opened: chained.Openings | None = None) -> Finding:
     first = min(failed, key=lambda f: f.date)
+    opening = _opening_of(first, opened) if opened is not None else None
     return replace(hole, severity="error", message=f"{hole.message}; {len(failed)} balance assertion(s) of "
-                   f"{first.account} from {first.date} fail until that statement is imported",
+                   f"{first.account} from {first.date} fail until that statement is imported"
+                   + (f"; {opening.said()}" if opening is not None else ""),
                    file=first.file, line=first.line)

@@ -140,8 +140,10 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
     return out, diffs
 
 
-def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Finding]:
-    """The findings with what each step explains taken into one statement-gap of it."""
+def folded(findings: list[Finding], entries, config, cover: Coverage, opened=None) -> list[Finding]:
+    """The findings with what each step explains taken into one statement-gap of it; where
+    the statement after its days opens on another amount than the books hold then
+    (`opened`, statements/chained.Openings), the gap says so."""
     if not cover.recorded:   # books made before coverage was recorded: no day is known uncovered
         return findings
     quiet = {name: runs for name in config.channels if (runs := cover.quiet_runs(name))}
@@ -170,7 +172,7 @@ def folded(findings: list[Finding], entries, config, cover: Coverage) -> list[Fi
     for f in rest:      # then what follows from the rows they lack
         step = next((s for steps in real.values() for s in steps if _follows(f, s, config, paid)), None)
         (step.held if step is not None else out).append(f)
-    gaps = [_finding(s) for steps in real.values() for s in steps]
+    gaps = [_finding(s, opened) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
 
 
@@ -298,7 +300,7 @@ def _missing(step: Step) -> str:
     return f"{shown}, and none at all {first}" + ("" if first == last else f" to {last}")
 
 
-def _finding(step: Step) -> Finding:
+def _finding(step: Step, opened=None) -> Finding:
     if step.failed is None:
         return _pointed_finding(step)
     failures = [h for h in step.held if h.code == "beancount"]
@@ -313,6 +315,9 @@ def _finding(step: Step) -> Finding:
     said += "".join(f"; {h.message.partition(SHOWN_ONLY)[0]}" for h in holding)
     if others:
         said += f"; {others} finding(s) of what the books lack wait for it"
+    opening = opened.failing(step.account, step.failed, step.amount) if opened is not None else None
+    if opening is not None:   # the statement after those days opens off what the books hold then
+        said += f"; {opening.said()}"
     first = min(failures, key=lambda f: f.date) if failures else None
     refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
     return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,

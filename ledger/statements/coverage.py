@@ -147,6 +147,8 @@ def _judge(extraction, lines) -> None:
         said = getattr(extraction, "period_said", None)
         line, text = said or (None, f"the period it states, {stated[0]} to {stated[1]}")
         extraction.period = None
+        if getattr(extraction, "statements", None):   # nor the days each of its statements states
+            extraction.statements = []
         if getattr(extraction, "starts_inside", None) is not None:   # nor the moments it says it starts
             extraction.starts_inside = None
         if getattr(extraction, "ends_inside", None) is not None:     # and ends (its record's `ends:`)
@@ -204,17 +206,81 @@ def line_span(extraction) -> tuple[dt.date, dt.date] | None:
     for entry in entries:
         days.add(entry)
     extraction.line_span = (entries, days.span)
-    extraction.line_days = len(days.active | getattr(extraction, "held_active", set()))
+    extraction.active_days = days.active | getattr(extraction, "held_active", set())
+    extraction.line_days = len(extraction.active_days)
     return days.span
 
 
+class Run:
+    """Statements of a file of several whose days touch or overlap, each opening where the
+    one before closes: one coverage record (parts)."""
+
+    def __init__(self, first):
+        self.first, self.last, self.opens, self.tail = first.first, first.last, first, first
+
+    def takes(self, statement) -> bool:
+        """Whether `statement` (the next by its first day) goes on from the run: it starts
+        on a day of it (two of one day are one record: a statement in pages, a day's
+        second statement), or the day after it ends, opening where it closed (or inside a
+        day: MT940's `:60M:`)."""
+        if statement.first > self.last + DAY:
+            return False
+        return statement.first <= self.last or not statement.day_start or statement.chains_from(self.tail)
+
+    def add(self, statement) -> None:
+        if statement.last >= self.last:
+            self.last, self.tail = statement.last, statement
+
+
+def parts(extraction, span: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date, object]]:
+    """(first, last, its first statement or None) of each record of a statement whose
+    days are `span`: one, but for a file of several statements (Extraction.statements:
+    MT940 `:20:` blocks, CAMT.053 `<Stmt>`s), which covers each statement's own days, not
+    the days between two (quiet where the balances carry on over them, a gap where they
+    step: Coverage.weigh), as the statements in files of their own would (blind29: a line
+    the bank left out between two, booked by hand on such a day, was money counted twice).
+    Those of touching days are one record, but where one opens on another amount than the
+    one before it closed: its record says what it opens with (`opens:`), which the books
+    did not hold then (statements/chained.py). The first starts where the file's days do,
+    the last ends there."""
+    stated = sorted(getattr(extraction, "statements", None) or (), key=lambda s: (s.first, s.last))
+    if not stated:
+        return [(*span, None)]
+    runs = [Run(stated[0])]
+    for statement in stated[1:]:
+        if runs[-1].takes(statement):
+            runs[-1].add(statement)
+        else:
+            runs.append(Run(statement))
+    out = [(run.first, run.last, run.opens) for run in runs]
+    out[0] = (min(span[0], out[0][0]), *out[0][1:])
+    out[-1] = (out[-1][0], max(span[1], out[-1][1]), out[-1][2])
+    return out
+
+
+def records(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None,
+            form: str | None = None) -> list[data.Custom]:
+    """The coverage directives of one imported statement (parts: one, but of a file of
+    several statements with days between them), none for a statement of no days."""
+    span = period(extraction)
+    if span is None or getattr(extraction, "single_object", False):
+        return []   # (a webhook's one object covers no day: the day's other rows may be anywhere)
+    found = parts(extraction, span)
+    return [record(source, extraction, path, shows_payouts, digest, form, (first, last), opens,
+                   at == 0, at == len(found) - 1, len(found) > 1)
+            for at, (first, last, opens) in enumerate(found)]
+
+
 def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None,
-           form: str | None = None) -> data.Custom | None:
+           form: str | None = None, span=None, opens=None, starts: bool = True, ends: bool = True,
+           apart: bool = False) -> data.Custom | None:
     """The coverage directive of one imported statement, or None for a statement of no days.
     A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
     (file_digest()) is the statement's bytes; `form`, of a bank's statement, the format
-    it is in, whatever the others' (belonging.one_format)."""
-    span = period(extraction)
+    it is in, whatever the others' (belonging.one_format). `span`: the days of one of its
+    records (parts; `starts`, `ends`: whether it is the first, the last; `apart`: one of
+    several), `opens` the statement it starts with (StatementDays)."""
+    span = span or period(extraction)
     if span is None or getattr(extraction, "single_object", False):
         return None   # (a webhook's one object covers no day: the day's other rows may be anywhere)
     first, last = span
@@ -234,25 +300,31 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
         meta["account"] = extraction.account  # a later statement of another account is not this source's
     if form:
         meta["format"] = form
+    if opens is not None and opens.opens and opens.day_start and opens.first == first:
+        # what its first statement says the account held at the start of its first day
+        meta["opens"] = ", ".join(f"{amount} {currency}" for currency, amount in opens.opens)
     if not getattr(extraction, "period", None):
         meta["period"] = "lines"  # read from its first and last line: its quiet first days are unknown
-        if getattr(extraction, "line_days", None):
-            meta["line-days"] = extraction.line_days   # days it has lines on: whether its source has quiet days
-        if (ends := _zone_end(extraction, last)) is not None:
-            meta["ends"] = ends   # its zone's day ends inside its last day here: covered in part (whole_to)
+        lined = getattr(extraction, "line_days", None)
+        if lined and apart:   # (the days of this record's part of the file)
+            lined = sum(first <= day <= last for day in getattr(extraction, "active_days", ()))
+        if lined:
+            meta["line-days"] = lined   # days it has lines on: whether its source has quiet days
+        if ends and (cut := _zone_end(extraction, last)) is not None:
+            meta["ends"] = cut   # its zone's day ends inside its last day here: covered in part (whole_to)
         if getattr(extraction, "zone", None) is not None:
             from beanclear.importers.toolkit.values import zone_name
             meta["zone"] = zone_name(extraction.zone)   # the days after its last row are that zone's (zone_cut)
     else:
         if getattr(extraction, "asked", False):
             meta["period"] = "asked"  # the window an API answered for: a day between two is unanswered
-        if getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
+        if ends and getattr(extraction, "ends_inside", None) is not None and extraction.ends_inside.date() == last:
             meta["ends"] = f"{extraction.ends_inside:%Y-%m-%d %H:%M:%S}"   # its last day is covered in part (whole_to)
-    if (starts := _zone_start(extraction, first)) is not None:
-        meta["starts"] = starts   # its first day here is its own from then on (Coverage.start_at)
+    if starts and (start := _zone_start(extraction, first)) is not None:
+        meta["starts"] = start   # its first day here is its own from then on (Coverage.start_at)
     if getattr(extraction, "date_order", None):
         meta["dates"] = extraction.date_order   # how its own dates read: a later file's that read both ways alike
-    if getattr(extraction, "continues_before", False):
+    if starts and getattr(extraction, "continues_before", False):
         meta["continues"] = "before"  # a page whose older rows are in the next page: its first day is partial
     return data.Custom(meta, last, KIND, [ValueType(source, str), ValueType(first, dt.date),
                                           ValueType(short or Path(path).name, str)])   # which statement
