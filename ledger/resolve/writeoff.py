@@ -76,9 +76,13 @@ def _later_side(entries, finding):
     refs name (any statement id of theirs), those that move the account it is about, the
     two sides that differ (an order and its payments in the receivable; a payout and its
     bank credit in transit). Not the payout an amount-mismatch's refs name as well: a
-    blind tester's order and payment of 02-18 were written off on 02-20, the payout's day."""
+    blind tester's order and payment of 02-18 were written off on 02-20, the payout's day;
+    nor another order's payment that payout paid out too, which its refs name by that
+    payout (own_refs: the finding's own; blind29's #2001 of 01-20 was written off on the
+    day of the payout's last charge, and a payment of its difference after that day was
+    taken for one before the write-off)."""
     from beanclear.checks.items import refs
-    named = set(finding.refs)
+    named = set(own_refs(entries, finding))
     sides = [e.date for e in entries if isinstance(e, data.Transaction)
              and any(p.account == finding.account for p in e.postings) and not named.isdisjoint(refs([e]))]
     return max(sides, default=finding.date)
