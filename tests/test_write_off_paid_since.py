@@ -240,6 +240,29 @@ def test_a_write_off_edited_by_hand_with_no_money_since_is_still_refused_again(s
     assert "not its difference of 0.50 EUR: correct that entry, or delete the copy; nothing was written" in out
 
 
+def test_the_page_offers_the_change_without_a_reason_and_writes_what_the_command_does(shop, tmp_path):
+    import shutil
+    from test_fava_page import Fava, rows
+    written_off(shop)
+    february(shop, (2001, "5.00"))
+    main = shop / "books" / "main.beancount"
+    main.write_text(main.read_text(encoding="utf-8")
+                    + '2000-01-01 custom "fava-extension" "beanclear.fava_page" "../config.yaml"\n', encoding="utf-8")
+    twin = tmp_path / "twin"
+    shutil.copytree(shop, twin)
+    fava = Fava(shop)
+    page = fava.page()
+    [row] = [r for r in rows(page, "bc-await") if r["code"] == "amount-mismatch"]
+    assert (row["group"], row["suggested"]) == ("write-off", "write-off")   # not "follow-up", as above the limit
+    assert "paid since it was written off: books the change of what is written off to Expenses:Rounding" in page
+    response = fava.post("write_off", {"code": "amount-mismatch", "ref": "#2001"})
+    assert response.status_code == 200 and response.json["done"], response.json
+    assert response.json["message"] == ("amount-mismatch #2001: the write-off of 5.00 EUR to Expenses:Rounding "
+                                        "reversed (paid since)")
+    run(twin, "write-off", "amount-mismatch", "#2001")
+    assert text(shop, "writeoffs.beancount") == text(twin, "writeoffs.beancount")
+
+
 def test_a_payout_written_off_and_credited_the_rest_since_is_reversed_alike(tmp_path, monkeypatch):
     # (the class: a short payout's 0.50 written off to the bank's fee, then the bank credits
     # the 0.50 and a person links that line to the payout; before, "arrived as 198.40, not
