@@ -1227,3 +1227,31 @@ def test_done_after_an_acknowledgment_is_the_reason_the_report_gives(shop):
     report = json.loads(run(shop, "report", f.date.strftime("%Y-%m"), "--format", "json"))
     [row] = [r for r in report["findings"] if r["code"] == "payout-mismatch"]
     assert (row["status"], row["resolution"]) == ("acknowledged", "resolved: ICBC refunded the fee")
+
+
+def test_an_amount_mismatch_is_written_off_the_day_of_its_own_sides_not_of_another_order_its_payout_paid(
+        tmp_path, monkeypatch):
+    # blind29: #2001 and its payment of 01-20 went out in a payout with another order's
+    # payment of 01-22; the finding's refs name that payout, and the write-off was dated
+    # 01-22, the other payment's day (a payment of the difference on 01-21 then read as
+    # one before the write-off)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
+    files = dict(PAID_SHORT)
+    files["books/shop/2026/2026-02.beancount"] += ('\n2026-02-19 * "Order #1051 / Blue Gadget" ^order-1051\n'
+                                                   '  id: "order:#1051"\n  order-id: "#1051"\n'
+                                                   '  Assets:Receivable:Shop       10.00 USD\n'
+                                                   '  Income:Sales:Shop           -10.00 USD\n')
+    files["books/stripe/2026/2026-02.beancount"] = files["books/stripe/2026/2026-02.beancount"].replace(
+        '\n2026-02-20 * "Stripe"', '\n2026-02-19 * "Order #1051 by customer" ^order-1051 ^payout-po_E\n'
+        '  id: "txn_2"\n  order-id: "1051"\n  payout-id: "po_E"\n'
+        '  Assets:Clearing:Stripe       10.00 USD\n  Assets:Receivable:Shop      -10.00 USD\n'
+        '\n2026-02-20 * "Stripe"').replace("26.71 USD", "36.71 USD")
+    files["books/chase/2026/2026-02.beancount"] = files["books/chase/2026/2026-02.beancount"].replace(
+        "26.71 USD", "36.71 USD")
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    [mismatch] = [f for f in findings(tmp_path) if f.code == "amount-mismatch"]
+    assert "po_E" in mismatch.refs
+    run(tmp_path, "write-off", "amount-mismatch", "#1050")
+    assert '\n2026-02-18 * "beanclear" "write-off amount-mismatch: order #1050 ' in text(tmp_path, "writeoffs.beancount")

@@ -108,6 +108,9 @@ class Finding:
     # a statement-gap whose refs name only the first few of the findings it takes in: the
     # refs of them all (the month report tells what waits in a gap from what was resolved)
     holds: tuple[str, ...] = field(default=(), compare=False, hash=False)
+    # an order paid after its difference was written off (checks/orders.py): `write-off`
+    # again books the change, and the finding says so (checks/resolutions.py)
+    paid_since: bool = field(default=False, compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:

@@ -394,6 +394,11 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     (paid, paid_slack), (channel_refunded, refund_slack) = total(g.payments), total(g.channel_refunds)
     beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
     out, excess = [], ZERO
+    written = sum((converted[id(i)][0] for i in g.written_off), ZERO)   # (on the receivable: a payment's sign)
+    since = _since(g)
+    since_days = [since[-1].date] if since else []
+    since_said = f", {_money(total(since)[0])} {currency} of it {_days(since)}, after its difference was written " \
+        "off" if since else ""
     method, kinds = paid_how(g)
     # paid by a gift card and a channel: the export does not say how much of which, the
     # channels do: what they paid short of the order is the gift card's (README)
@@ -419,14 +424,27 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     elif (paid < due - paid_slack or paid > ordered + paid_slack) and not (gift_part and paid < ordered) and not (
             # written off to zero: the receivable comes back to zero (a write-off of another
             # amount leaves the difference the payments show, for checks/resolutions.py to say)
-            g.written_off and abs((due if paid < due else ordered) - paid
-                                  + sum(converted[id(i)][0] for i in g.written_off)) <= paid_slack):
+            g.written_off and abs((due if paid < due else ordered) - paid + written) <= paid_slack):
         expected = due if paid < due else ordered
-        # the first payment's day, or the order's where the export dates it in a later month
+        # the first payment's day, or the order's (or the money's since its write-off,
+        # _since) where that is in a later month
         out.append(finding("amount-mismatch", g.payments[0], abs(paid - expected),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
-                           f"{_money(paid)} {currency} ({by(g.payments)}){beyond}",
-                           shown_on(g.payments[0].date, [g.orders[0].date]), expected=expected, actual=paid))
+                           f"{_money(paid)} {currency} ({by(g.payments)}){since_said}{beyond}",
+                           shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=expected,
+                           actual=paid, paid_since=bool(since)))
+    if g.written_off and g.payments and abs(written) > paid_slack and paid >= due - paid_slack \
+            and not (gift_part and paid < ordered) and not any(f.code == "amount-mismatch" for f in out):
+        # paid all it owed, and written off besides: the customer paid the difference after
+        # all (blind29: the 5.00 a write-off took to Expenses:Rounding), and the write-off
+        # over-settles the order by what it posts (paid more than the order: that is the
+        # duplicate-charge above, to refund; this, the write-off to reverse); resolutions.py
+        # names it and says how. At the write-off, dated as the money since showed it.
+        out.append(finding("amount-mismatch", g.written_off[-1], abs(written),
+                           f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
+                           f"{_money(paid)} {currency} ({by(g.payments)}){since_said}",
+                           shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=paid,
+                           actual=paid, paid_since=bool(since)))
     if g.payments or g.channel_refunds:
         # What the channels refunded beyond the shop's refunds returns the duplicate charge
         # first; what the shop also refunded is the sale's refund, seen on both sides.
@@ -453,6 +471,21 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
                                       "card that paid part of it)" if to_card else ""),
                                    expected=shop_refunded, actual=refunded))
     return out
+
+
+def _since(g: Group) -> list[Item]:
+    """The payments of an order dated after its last write-off, by date: what the customer
+    paid after the difference was written off (a write-off is dated the day the later side
+    showed the difference: resolve/writeoff.py), which changes that difference."""
+    if not g.written_off:
+        return []
+    last = max(i.date for i in g.written_off)
+    return sorted((i for i in g.payments if i.date > last), key=lambda i: (i.date, i.order))
+
+
+def _days(items: list[Item]) -> str:
+    first, last = items[0].date, items[-1].date
+    return f"on {first}" if first == last else f"from {first} to {last}"
 
 
 def paid_how(g: Group) -> tuple[str, set[str]]:

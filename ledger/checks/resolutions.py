@@ -14,7 +14,11 @@ decided by the refs it shows):
   the write-offs naming it by its own refs, writeoff.names, together, within fee-gap's
   tolerance; not those of another finding that shares a ref with it): one of another
   amount, or a second copy, leaves the finding listed as it is, not acknowledged, the
-  message saying what they post (the account it is about is off by the rest);
+  message saying what they post (the account it is about is off by the rest); where
+  money came since and nothing is owed now (the customer paid what was written off:
+  blind29), the finding is what they over-settle, and `write-off` again reverses them;
+- a write-off above the limit whose finding is gone (the books balance) is listed from
+  its entry, less what a later write-off took back (REVERSES), nothing where all;
 - a followed-up finding carries `follow_up` (owner, due, note, overdue): before its due
   date it is acknowledged (it does not fail CI); past it, it is reported as overdue and
   counts as its severity again; a done line resolves it (acknowledged, with the note).
@@ -36,7 +40,7 @@ from beancount.core import data
 
 from beanclear.checks.directives import DONE, FOLLOW_UP
 from beanclear.checks.findings import Finding, at_entry
-from beanclear.checks.write_offs import META, naming, settles, unsettled, write_offs
+from beanclear.checks.write_offs import META, REVERSES, naming, over_settled, settles, unsettled, write_offs
 from beanclear.clock import today
 
 _today = today   # (BEANCLEAR_TODAY for reproducible runs: clock.py)
@@ -103,7 +107,8 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
                 if above is not None:
                     out.append(replace(f, acknowledged=True, message=_above(f.message, above)))
                 continue
-            f = replace(f, message=_said(f.message, unsettled(named, f)))
+            over = over_settled(named, f)   # (no difference now: the finding is what they over-settle)
+            f = replace(f, amount=f.amount if over is None else over, message=_said(f.message, unsettled(named, f)))
         lines = of_finding(ups, f.code, f.refs)   # by any of its refs: the last is its state
         up = lines[-1] if lines else None
         if up is not None:
@@ -136,7 +141,9 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
     for entry in (e for named in offs.values() for e in named) if unused else ():
         if entry.flag == "!" and id(entry) not in used and id(entry) not in seen:
             seen.add(id(entry))
-            out.append(_listed(entry))
+            listed = _listed(entry, offs)
+            if listed is not None:
+                out.append(listed)
     return out
 
 
@@ -151,11 +158,20 @@ def _above(message: str, entry) -> str:
     return _said(message, f" — written off above the limit: {entry.meta.get('reason', '')}")
 
 
-def _listed(entry: data.Transaction) -> Finding:
-    """A write-off above the limit whose finding the books no longer show (they balance)."""
+def _listed(entry: data.Transaction, offs: dict) -> Finding | None:
+    """A write-off above the limit whose finding the books no longer show (they balance).
+    Where a later write-off took back part of it (REVERSES: paid since), what is left
+    written off, said as that one says the finding; nothing where it took back all."""
     code = str(entry.meta["write-off"])
     posting = entry.postings[0]
+    amount, said = posting.units.number, entry
+    settled = str(entry.meta.get("settles", "")).split()
+    back = [e for e in offs.get((code, settled[0]), ()) if REVERSES in e.meta] if settled else []
+    if back:
+        amount += sum(p.units.number for e in back for p in e.postings[:1] if p.units.currency == posting.units.currency)
+        if not amount:
+            return None
+        said = back[-1]
     return Finding(code, entry.date, str(entry.meta.get("finding-source", "")), entry.postings[-1].account,
-                   abs(posting.units.number),
-                   posting.units.currency, _above(entry.narration.split(": ", 1)[-1], entry),
-                   tuple(str(entry.meta.get("settles", "")).split()), acknowledged=True, **at_entry(entry))
+                   abs(amount), posting.units.currency, _above(said.narration.split(": ", 1)[-1], entry),
+                   tuple(settled), acknowledged=True, **at_entry(entry))

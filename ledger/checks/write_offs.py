@@ -26,6 +26,9 @@ from beancount.core import data
 from beanclear.checks.items import WRITE_OFF, _money
 
 META = WRITE_OFF   # the metadata key that makes a transaction a write-off, its value the code
+# a write-off that takes back what earlier ones posted, the difference paid since (its
+# value their days: resolve/writeoff.py): it settles no finding of its own
+REVERSES = "reverses"
 
 
 # The refs a line carries of what it belongs to (items.REF_KEYS): a payout, an order, the
@@ -131,15 +134,31 @@ def settles(entries: list, finding, tolerance: Decimal = Decimal(0)) -> bool:
 
 def unsettled(entries: list, finding) -> str:
     """What a finding's message adds where its write-offs post another amount than its
-    difference: how much, where they are (file:line), the difference."""
+    difference: how much, where they are (file:line), the difference. Where nothing is
+    owed now (the customer paid what was written off), that they over-settle its account
+    and that `write-off` again reverses them; where money came after them (paid_since),
+    that `write-off` again books the change (resolve/writeoff.py)."""
     moved = _moved(finding)
     written = sum((posts(e, finding) for e in entries), Decimal(0))
     where = [f"{os.path.basename(str(e.meta.get('filename', '?')))}:{e.meta.get('lineno', '?')}" for e in entries]
     at = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
     which = f"the write-off at {at}" if len(entries) == 1 else f"{len(entries)} write-offs, at {at}"
     shown = -written if moved < 0 else written   # in the difference's direction: a sign turned shows
+    again = f"`beanclear write-off {finding.code} {finding.refs[0]}`" if finding.refs else "`beanclear write-off`"
+    if not moved:
+        it = ("it", "it over-settles") if len(entries) == 1 else ("them", "they over-settle")
+        return (f" — written off as {_money(abs(written))} {finding.currency} ({which}), and nothing is owed now: "
+                f"{it[1]} {finding.account} by {_money(abs(written))} {finding.currency}; {again} reverses {it[0]}")
     return (f" — written off as {_money(shown)} {finding.currency} ({which}), not its difference of "
-            f"{_money(abs(moved))} {finding.currency}")
+            f"{_money(abs(moved))} {finding.currency}" + (f"; {again} books the change" if finding.paid_since else ""))
+
+
+def over_settled(entries: list, finding) -> Decimal | None:
+    """What write-offs post on a finding of no difference (moved nothing: paid in full
+    since), the size of the finding; None for one that has a difference."""
+    if _moved(finding):
+        return None
+    return abs(sum((posts(e, finding) for e in entries), Decimal(0)))
 
 
 def _moved(finding) -> Decimal:

@@ -120,8 +120,11 @@ def queue(state, entries) -> Queue:
             grouped["bank"].append(row)
         elif f.code in writeoff.DEFAULTS:
             account, limit = writeoff.settings(config, f.code, f)
-            above = f.amount > limit
-            row.write_off = {"account": account, "limit": limit, "above": above}
+            # (paid since it was written off: Write off books the change, and what it takes
+            # back asks no reason, whatever the finding's size)
+            change = writeoff.changes(f)
+            above = f.amount > limit and not change
+            row.write_off = {"account": account, "limit": limit, "above": above, "change": change}
             row.actions = ["follow-up", "write-off", "acknowledge"] if above \
                 else ["write-off", "follow-up", "acknowledge"]
             if row.linked:

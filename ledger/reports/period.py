@@ -929,9 +929,10 @@ def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -
     that does not post its finding's difference (another amount, a second copy) settled
     nothing: its finding is open, as the check lists it (writeoff.settles)."""
     from beanclear.checks.findings import limit
-    from beanclear.checks.write_offs import META, names, naming, settles, write_offs
+    from beanclear.checks.write_offs import META, REVERSES, names, naming, settles, write_offs
+    # (a write-off's reversal, its difference paid since, settled no finding: no row of its own)
     offs = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get(META) and e.flag != "!"
-            and e.date >= start and e.postings]
+            and e.date >= start and e.postings and REVERSES not in e.meta]
     if not offs:
         return []
     found = _written_off(entries, config, {str(e.meta[META]) for e in offs}, load)

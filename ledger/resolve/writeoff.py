@@ -28,7 +28,9 @@ A write-off settles its finding only where it posts the finding's difference (se
 the write-offs that name it, together, within the code's tolerance): one edited to
 another amount, or a second copy, leaves the account it is about off by the rest, and
 the finding stays listed, saying what they post (checks/resolutions.py; blind9: a payout written off
-as 500.00 for 0.50, and two copies of one, were silent).
+as 500.00 for 0.50, and two copies of one, were silent). Where money came after them
+(the customer paid the written-off difference after all: blind29), writing off again
+books the change, dated that day: their reversal, or its part (_change, `reverses:`).
 
 How the books' write-offs are read (checks/write_offs.py, during every load): a
 write-off names its finding by the finding's own refs (own_refs: what `settles:` holds),
@@ -52,8 +54,8 @@ from beanclear.checks import acks
 from beanclear.checks.findings import WRITE_OFF_DEFAULTS, relative, to_currency
 from beanclear.checks.findings import limit as check_limit
 from beanclear.importers.toolkit.places import shown
-from beanclear.checks.write_offs import (META, _moved, naming, own_refs, resolved_by, settles, unsettled,
-                                        write_offs)
+from beanclear.checks.write_offs import (META, REVERSES, _moved, naming, own_refs, posts, resolved_by, settles,
+                                        unsettled, write_offs)
 from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, ResolveError, account_opens,
                                refuse_closed)
 
@@ -76,9 +78,13 @@ def _later_side(entries, finding):
     refs name (any statement id of theirs), those that move the account it is about, the
     two sides that differ (an order and its payments in the receivable; a payout and its
     bank credit in transit). Not the payout an amount-mismatch's refs name as well: a
-    blind tester's order and payment of 02-18 were written off on 02-20, the payout's day."""
+    blind tester's order and payment of 02-18 were written off on 02-20, the payout's day;
+    nor another order's payment that payout paid out too, which its refs name by that
+    payout (own_refs: the finding's own; blind29's #2001 of 01-20 was written off on the
+    day of the payout's last charge, and a payment of its difference after that day was
+    taken for one before the write-off)."""
     from beanclear.checks.items import refs
-    named = set(finding.refs)
+    named = set(own_refs(entries, finding))
     sides = [e.date for e in entries if isinstance(e, data.Transaction)
              and any(p.account == finding.account for p in e.postings) and not named.isdisjoint(refs([e]))]
     return max(sides, default=finding.date)
@@ -99,6 +105,8 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     named = naming(offs, listed[0]) if listed else []
     if named and not settles(named, listed[0], check_limit(config, "fee-gap", "tolerance") if code == "fee-gap"
                              else Decimal(0)):
+        if changes(listed[0]):   # paid since: the change, the write-off's reversal where nothing is owed now
+            return _change(config, entries, listed[0], named, ref, reason)
         # one edited by hand to another amount, or a second copy: another write-off would
         # add a third amount (blind14: "written off already", exit 0, while check listed it)
         said = unsettled(named, listed[0]).removeprefix(" — ")
@@ -122,6 +130,55 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     moved = _moved(finding)
     if not moved:
         raise ResolveError(f"{code} {ref}: no difference to write off")
+    plan = _plan(config, entries, finding, ref, moved, account, limit, above, reason)
+    plan.message = (f"{code} {ref}: {abs(moved):,f} {finding.currency} written off to {account}"
+                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
+    return plan
+
+
+def changes(finding) -> bool:
+    """Whether `write-off` again books the change of a finding its write-offs do not
+    settle: money came after them (blind29: the customer paid the difference after all),
+    or nothing is owed now; not a write-off a person edited to another amount, or copied
+    (the refusal says to correct it: a third amount would not)."""
+    return finding.paid_since or not _moved(finding)
+
+
+def _change(config, entries, finding, named: list, ref: str, reason: str | None) -> Plan:
+    """The change of what the write-offs naming a finding post (`named`) to its difference
+    now, dated the day the money since came (the later side's): their reversal where the
+    difference was paid in full, part of it where in part. Of a closed month's write-off
+    too, in the open month: the closed month stays as it was. What it takes back asks no
+    reason; more written off, the code's limit holds as for any write-off."""
+    code = finding.code
+    posted = sum((posts(e, finding) for e in named), Decimal(0))
+    rest = _moved(finding) - posted
+    account, limit = settings(config, code, finding)
+    limit = to_currency(limit, finding.currency)
+    back = (rest > 0) != (posted > 0)
+    reason = " ".join((reason or "").split()) or None
+    above = not back and abs(rest) > limit
+    if above and not reason:
+        raise ResolveError(f"{code} {ref}: {shown(abs(rest), finding.currency)} {finding.currency} more is above the "
+                           f"write-off limit of {shown(limit, finding.currency)}; give a --reason (it is kept in the "
+                           "books and shown)")
+    said = finding.message.partition(unsettled(named, finding))[0]   # (the check's own words, as the first one's)
+    plan = _plan(config, entries, finding, ref, rest, account, limit, above, reason,
+                 narration=f"write-off {code}{' reversed' if back else ''}: {said}",
+                 reverses=" ".join(sorted({e.date.isoformat() for e in named})) if back else None)
+    amount, whole = f"{abs(rest):,f} {finding.currency}", f"{abs(posted):,f} {finding.currency}"
+    plan.message = (f"{code} {ref}: " + (f"the write-off of {whole}" if abs(rest) == abs(posted) else
+                                         f"{amount} of the write-off of {whole}") + f" to {account} reversed (paid since)"
+                    if back else f"{code} {ref}: {amount} more written off to {account}"
+                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
+    return plan
+
+
+def _plan(config, entries, finding, ref: str, moved: Decimal, account: str, limit: Decimal, above: bool,
+          reason: str | None, narration: str | None = None, reverses: str | None = None) -> Plan:
+    """The write-off entry that posts `moved` to the finding's account from the write-off
+    account (links, meta, the bank line linked to a payout), and the account's `open`."""
+    code = finding.code
     named = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in finding.refs]
     # a fee or a rate is accepted the day it was charged (its refs may name the payout
     # that took it, days later: a fee-gap of 03-31 was written off in April); a
@@ -140,10 +197,13 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
         for e in named:  # the bank line answers the payout: link it, as `beanclear link` would
             if links and any(p.account in banks for p in e.postings) and links[0] not in e.links:
                 plan.edits.append(Edit(e.meta["filename"], e.meta["lineno"], add_links=links))
+    narration = narration or f"write-off {code}: {finding.message}"
     head = (f"{day} {'!' if above else '*'} {render.quote('beanclear')} "
-            f"{render.quote(f'write-off {code}: {finding.message}')}" + "".join(f" ^{l}" for l in links))
+            f"{render.quote(narration)}" + "".join(f" ^{l}" for l in links))
     own = " ".join(own_refs(entries, finding))   # not the refs it shares with others (a payout's)
     meta = [f'  {META}: {render.quote_exact(code)}', f'  settles: {render.quote_exact(own)}']
+    if reverses:   # (the days of the write-offs it takes back: the month report lists no finding of it)
+        meta.append(f"  {REVERSES}: {render.quote_exact(reverses)}")
     if reason:
         meta.append(f"  reason: {render.quote_exact(reason)}")
     if above and finding.source:   # it stays listed (state.py), with the source it was found in
@@ -154,6 +214,4 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     block = "\n" + "\n".join([head, *meta, *postings]) + "\n"
     plan.appends[RESOLVE_FILE] = (RESOLVE_HEADER, block, ("acks.beancount", "prices.beancount"))
     plan.appends.update(account_opens(config, entries, account))
-    plan.message = (f"{code} {ref}: {abs(moved):,f} {finding.currency} written off to {account}"
-                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
     return plan
