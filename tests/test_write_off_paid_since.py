@@ -17,10 +17,9 @@ from decimal import Decimal
 
 import pytest
 
-from beanclear import config as config_mod
-from beanclear.checks import checking
 from beanclear.resolve import RESOLVE_HEADER
-from conftest import beanclear, snapshot
+from conftest import snapshot
+from test_resolve import findings, run
 
 CONFIG = ("books: books\ncurrency: EUR\n"
           "channels:\n  stripe: {type: stripe, currency: EUR, settlement_days: 7, bank: bank, bank_days: 3}\n"
@@ -87,16 +86,6 @@ def february(root, *paid):
 def shop(tmp_path, monkeypatch):
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
     return merchant(tmp_path)
-
-
-def run(shop, *args, code=0):
-    result = beanclear(shop, *args)
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-def findings(shop):
-    return checking.check(config_mod.load(shop / "config.yaml")).findings
 
 
 def written_off(shop):
