@@ -130,8 +130,10 @@ def openings_written(merchant) -> str:
 def test_the_opening_is_what_the_statement_states_less_what_their_books_hold(merchant):
     """Their books hold the bank's 1,000.00 CNY on the day before its first statement (a
     line without an amount, as people write them), and 0.15 CNY of the WeChat Pay balance
-    its fund bill's first balance implies is 0.20: the bank's opening writes nothing,
-    WeChat's writes the 0.05 their books lack, saying so; no balance fails."""
+    its fund bill's first balance implies is 0.23: the bank's opening writes nothing,
+    WeChat's writes the 0.08 their books lack, saying so; no balance fails but by the
+    trade bill's 0.03 of the days before the fund bill, which no statement shows paid out
+    (in no opening: its statement-gap holds that balance)."""
     their_ledger(merchant, "2021-01-01 open Assets:Bank:Ops CNY\n2021-01-01 open Assets:Clearing:WeChat CNY\n"
                            "2021-01-01 open Equity:Eroeffnung\n\n"
                            '2021-01-01 * "Saldovortrag"\n  Assets:Bank:Ops  1000.00 CNY\n  Assets:Clearing:WeChat  0.15 CNY\n'
@@ -140,14 +142,15 @@ def test_the_opening_is_what_the_statement_states_less_what_their_books_hold(mer
     assert result.exit_code == 0, result.output
     assert ("opening balance 1000.00 CNY at the end of 2021-01-29, of which the books held 1000.00 CNY already "
             "(their own entries): nothing written") in result.output
-    assert ("opening balance 0.20 CNY at the end of 2021-01-27, of which the books held 0.15 CNY already (their "
-            "own entries): the difference, 0.05 CNY, written from it") in result.output
+    assert ("opening balance 0.23 CNY at the end of 2021-01-31, of which the books held 0.15 CNY already (their "
+            "own entries): the difference, 0.08 CNY, written from it; not in it: 0.03 CNY booked on it before "
+            "2021-02-01") in result.output
     assert openings_written(merchant) == (
-        '2021-01-27 * "Opening balance" "Assets:Clearing:WeChat at the end of the day, from '
+        '2021-01-31 * "Opening balance" "Assets:Clearing:WeChat at the end of the day, from '
         'gunsluo-wechatpay-v3-fundflowbill-Basic.csv.gz, less 0.15 CNY the books held already"\n'
         '  id: "opening Assets:Clearing:WeChat CNY"\n'
-        "  Assets:Clearing:WeChat                        0.05 CNY\n"
-        "  Equity:Opening-Balances                      -0.05 CNY")
+        "  Assets:Clearing:WeChat                        0.08 CNY\n"
+        "  Equity:Opening-Balances                      -0.08 CNY")
     assert beancount_errors(merchant) == []
     before = snapshot(merchant / "books")
     assert beanclear(merchant, "import", "--force", str(merchant / "statements")).exit_code == 0

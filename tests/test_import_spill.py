@@ -376,7 +376,8 @@ def test_per_day_sums_are_gathered_only_when_a_statement_asserts_a_balance(tmp_p
     from beanclear.statements import openings
     added = []
     original = openings.Sums.add
-    monkeypatch.setattr(openings.Sums, "add", lambda self, entry, tag=None: added.append(1) or original(self, entry, tag))
+    monkeypatch.setattr(openings.Sums, "add", lambda self, entry, tag=None, payouts=True:
+                        added.append(1) or original(self, entry, tag, payouts))
     folder = merchant(tmp_path, "m")
     run(folder, bill(folder, 30), held=True)
     assert added == [] and "opening" not in books_text(folder)

@@ -31,7 +31,7 @@ from beanclear.books import render
 from beanclear.books.lines import (  # noqa: F401  (the patterns are part of this module's interface)
     ENTRY_START, ENTRY_END, ID_LINE, ORDER_LINE, COVERS_LINE, BALANCE_LINE, meta_line, posting_to,
     balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, DATES_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
-    FORMAT_META, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape)
+    FORMAT_META, PAYOUTS_NO, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape)
 
 if TYPE_CHECKING:
     from beanclear.books.idset import Ids, ViewIds
@@ -329,7 +329,8 @@ class Books:
                 dates = DATES_META.search(block)
                 yield digest.group(1) if digest else None, Recorded(
                     _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
-                    dt.date.fromisoformat(found["last"]), where, dates.group(1) if dates else None)
+                    dt.date.fromisoformat(found["last"]), where, dates.group(1) if dates else None,
+                    PAYOUTS_NO.search(block) is None)
 
     def dates_before(self, source: str) -> tuple[str, str] | None:
         """(order, statement) of the latest statement of a source, by the days it covers,
@@ -456,28 +457,38 @@ class Books:
         return {currency for path in self.source_files(source) for piece in self._pieces(path)
                 for number, currency in line.findall(piece) if Decimal(number) > 0}
 
-    def postings_before(self, account: str, currency: str, date) -> tuple:
-        """(sum, first date) of what the sources' month files post to an account in a
-        currency before a date, read from their text a piece at a time (_pieces): an
-        opening must not count twice what an earlier import (a trade bill, say) already
-        booked on the account. (Split into blocks whole, a month of 100,000 payments held
-        its text twice over: blind19 scale's March import peaked at 325 MiB.)"""
-        line = _account_pattern(account, currency)
+    def postings_before(self, account: str, currency: str, date, since=None, own=()) -> tuple:
+        """(sum, first date, sum left out) of what the sources' month files post to an
+        account in a currency before a date, read from their text a piece at a time
+        (_pieces): an opening must not count twice what an earlier import (a trade bill,
+        say) already booked on the account. With `since`, what the files of the sources
+        `own` (a channel's) post before that day, unless in flight into it (`fund-date:`,
+        books/in_flight.py), is the sum left out (statements/openings.py: what a trade
+        view books before the channel's payouts' statements). (Split into blocks whole, a
+        month of 100,000 payments held its text twice over: blind19 scale's March import
+        peaked at 325 MiB.)"""
         before = date.isoformat()   # ISO days compare as their text does
-        total, first, counts = Decimal(0), None, False
+        plain, funded = _account_pattern(account, currency), _account_pattern(account, currency, funded=True)
+        total, left, first, counts, head, inside = Decimal(0), Decimal(0), None, False, None, False
         for path in sorted(self.root.glob("*/*/*.beancount")):
+            floor = since.isoformat() if since is not None and path.parent.parent.name in own else ""
+            line = funded if floor else plain
             for piece in self._pieces(path):
                 for found in line.finditer(piece):
-                    day, kind, number = found.groups()
+                    day, kind, number = found.group(1, 2, 3)
                     if day is not None:
                         counts = day < before and kind != " balance "
                         if counts:
                             dt.date.fromisoformat(day)   # (a head that is no day is refused, as before)
-                            head = day
-                    elif counts:
+                            head, inside = day, day >= floor
+                    elif number is None:   # its fund-date: in flight into the days from `since`
+                        inside = inside or found.group(4) >= floor
+                    elif counts and inside:
                         total += Decimal(number)
                         first = min(first or head, head)
-        return total, dt.date.fromisoformat(first) if first else None
+                    elif counts:
+                        left += Decimal(number)
+        return total, dt.date.fromisoformat(first) if first else None, left
 
     def held_at_start(self, source: str, account: str, currency: str, date) -> tuple | None:
         """(the latest balance a source's month files assert of an account in a currency at
@@ -854,6 +865,7 @@ class Recorded:
     last: dt.date
     where: str          # the month file that holds the record, from the books' folder: books/<source>/…
     dates: str | None = None   # "day-first" / "month-first" where its own dates decided their order
+    payouts: bool = True       # whether it can show payouts (a trade view cannot: `payouts: "no"`)
 
 
 CHUNK = 4 * 2**20
@@ -956,11 +968,13 @@ def _identities(block: str, ident) -> list[str]:
     return [ids[0], *(c for m in ids[1:] for c in render.covered(m))]
 
 
-def _account_pattern(account: str, currency: str) -> re.Pattern:
+def _account_pattern(account: str, currency: str, funded: bool = False) -> re.Pattern:
     """An entry's head (its date, and whether it is a balance assertion), or a posting of
-    the account in the currency, which counts for the head above it."""
+    the account in the currency, which counts for the head above it; with `funded`, its
+    `fund-date:` line too (books/in_flight.py)."""
     return re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})([ \t].{{0,8}})|"
-                      rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b", re.M)
+                      rf"^[ \t]+{re.escape(account)}[ \t]+(-?[\d.]+)[ \t]+{re.escape(currency)}\b"
+                      + (r'|^[ \t]+fund-date:[ \t]*"(\d{4}-\d{2}-\d{2})"' if funded else ""), re.M)
 
 
 def rewrite_blocks(changes: dict, path: Path, change) -> None:

@@ -333,6 +333,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             swapping = name in swaps.sources and getattr(result.importer, "fund_view", None) is not None
             dating = name in flights.sources and getattr(result.importer, "fund_view", None) is not None
             counting = name in flights.sources and result.importer.is_fund_view
+            payouts = result.importer.shows_payouts   # else what it books before the payouts' days is in no opening
             result.known += result.extraction.held
             entries, days = result.extraction.entries, coverage.Days()   # its days, found in this pass
             result.new = new = Picked(entries)   # the entries as they are, by position: not stored again
@@ -373,9 +374,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                         else:
                             planned.add(render.sort_key(part), text + "\n")
                     if summing:
-                        result.sums.add(part, result)
+                        result.sums.add(part, result, payouts)
                     if watch:
-                        _before_first(part, watch, shifts)
+                        _before_first(part, watch, shifts, payouts)
                     continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
                 if part is None and meeting is not None and isinstance(entry, data.Transaction):
@@ -411,9 +412,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     if planned is not None:
                         kept(planned, part)
                     if summing:
-                        result.sums.add(part, result)
+                        result.sums.add(part, result, payouts)
                     if watch:
-                        _before_first(part, watch, shifts)
+                        _before_first(part, watch, shifts, payouts)
                     if isinstance(part, data.Balance):
                         result.balances = True
                         result.asserted_new += 1
@@ -434,15 +435,25 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             _park(live)
         if copies is not None:
             copies.refuse(live)
+        # A channel's opening is not worked back over what a view without payouts books before
+        # the first day a statement of its payouts covers (statements/openings.py)
+        floors = PayoutFloors(config, live, books)
         openings = first_openings(config, live, asserted, books, lambda *of: swaps.removed_before(*of)
-                                  + rows.removed_before(*of), dry_run)
+                                  + rows.removed_before(*of), dry_run, floors, flights.dated_into)
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
             gone = swaps.removed_before(account, currency, day.isoformat()) + flights.shift(account, currency, day)
             if gone:
-                shifts.setdefault((account, currency), [Decimal(0), None])[0] -= gone
+                by_day = shifts.setdefault((account, currency), {})
+                by_day[None, None] = by_day.get((None, None), 0) - gone
         for opening, _ in openings:   # implied again, from everything
             shifts.pop((opening.account, opening.currency), None)
+        shifts, kept_out = _shifted(shifts, floors)
+        for (account, currency), (amount, floor) in sorted(kept_out.items()):   # said on the import's first statement
+            live[0].notes.append(f"{amount:f} {currency} it books on {account} before {floor}, the first day a "
+                                 f"statement of {floors.source(account)}'s payouts covers, is not in the opening: "
+                                 "no statement in the books shows those days' payouts, and the first balance after "
+                                 "them fails by it until the statement of their payouts and balances is imported")
         closed.refuse_closed(config.books, live)  # a closed month changes only after `beanclear reopen`
         for result in live:   # what each trade-view statement did to the fund view's entries
             result.notes.extend(swaps.notes(result))
@@ -773,20 +784,68 @@ def _text(entry) -> str:
     return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
 
 
-def _before_first(entry, watch: dict, shifts: dict) -> None:
+def _before_first(entry, watch: dict, shifts: dict, payouts: bool = True) -> None:
     """Add to `shifts` what a new entry posts to an account of `watch` ((account, currency)
-    -> the first day the books assert its balance) before that day, and its date: the
-    opening that balance implied must not count it as held before."""
+    -> the first day the books assert its balance) before that day, by its date and, of a
+    statement without payouts, openings.reaches(): the opening that balance implied must
+    not count it as held before (of those, only what `_shifted` leaves in)."""
     if not isinstance(entry, data.Transaction):
         return
-    day = entry.date
+    day, reached = entry.date, None if payouts else openings.reaches(entry)
     for p in entry.postings:
         key = (p.account, p.units.currency)
         first = watch.get(key)
         if first is not None and day < first:
-            shift = shifts.setdefault(key, [Decimal(0), None])
-            shift[0] += p.units.number
-            shift[1] = entry.date if shift[1] is None else min(shift[1], entry.date)
+            by_day = shifts.setdefault(key, {})
+            by_day[day, reached] = by_day.get((day, reached), 0) + p.units.number
+
+
+def _shifted(shifts: dict, floors: "PayoutFloors") -> tuple[dict, dict]:
+    """({(account, currency): [what moves the opening, the first day it posts or None]} for
+    Books.shift_openings, {(account, currency): (what a view without payouts books there
+    before the channel's payouts' first day, that day)}: the opening does not count it)."""
+    moving, kept_out = {}, {}
+    for key, by_day in shifts.items():
+        floor, delta, first, out = floors.get(key[0]), Decimal(0), None, Decimal(0)
+        for (day, reached), number in by_day.items():
+            if not openings.counts(floor, reached):
+                out += number
+                continue
+            delta += number
+            if day is not None:
+                first = day if first is None else min(first, day)
+        moving[key] = [delta, first]
+        if out:
+            kept_out[key] = (out, floor)
+    return moving, kept_out
+
+
+class PayoutFloors:
+    """account -> the first day a statement that shows the payouts of the channel whose
+    clearing account it is covers, in the books or this import (None: no channel's, or no
+    such statement yet): what a view without payouts books there before it is in no
+    opening (statements/openings.py). Found when asked (the books' coverage records)."""
+
+    def __init__(self, config, live: list[FileResult], books: Books):
+        self.config, self.live, self.books, self.found = config, live, books, {}
+
+    def sources(self, account: str) -> list[str]:
+        return [c.name for c in self.config.channels.values() if c.accounts.clearing == account]
+
+    def source(self, account: str) -> str:
+        return "/".join(self.sources(account))
+
+    def get(self, account: str) -> dt.date | None:
+        if account not in self.found:
+            names = self.sources(account)
+            records = [record for name in names for _, record in self.books.records(name)]
+            days = [record.first for record in records if record.payouts]
+            days += [covered.values[1].value for r in self.live if r.importer.source.name in names
+                     and r.importer.shows_payouts for covered in r.covered]
+            # (books written before coverage was recorded: what their entries are of is unknown)
+            old = not records and any(self.books.source_files(name) for name in names)
+            self.found[account] = None if old else min(days, default=None)
+        return self.found[account]
 
 
 def books_name(path: Path) -> str:
@@ -812,7 +871,8 @@ def _kept_out(config, result: FileResult) -> bool:
 
 
 def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, str], str], books: Books,
-                   removed=lambda account, currency, date: 0, dry_run: bool = False) -> list:
+                   removed=lambda account, currency, date: 0, dry_run: bool = False, floors=None,
+                   dated=lambda account, currency, floor, date: (0, None)) -> list:
     """The openings to write: for each account and currency the import asserts a balance
     of for the first time (the books assert none yet, hold no opening, and the config
     gives none), or before the books first did (the opening moves back to it; `asserted`:
@@ -822,7 +882,10 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
     (Books.held: books kept before beanclear), none where they hold it all. Each is noted
     in the summary line of the statement its first balance comes from; where the
     statement's lines do not lead from its stated opening to that balance, the note says
-    so (the `balance` assertion then fails in `beanclear check`)."""
+    so (the `balance` assertion then fails in `beanclear check`). A channel's leaves out what
+    a view without payouts books before the first day a statement of its payouts covers
+    (`floors`, PayoutFloors; `dated`: Flights.dated_into, the books' trade entries this
+    import puts in flight into that day, which count), and the note says how much."""
     from_config = {(account, currency) for account, currency, _ in config.openings()}
     have = books.openings()
     if not any(r.balances for r in results):   # no assertion, no opening
@@ -837,10 +900,16 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
             if key not in stated or said.day < stated[key].day:
                 stated[key] = said
     chosen = []
-    def prior(account, currency, date):   # what the books post before, but the entries the import removes
-        total, first = books.postings_before(account, currency, date)
-        return total - removed(account, currency, date), first
-    for opening, asserted_first, result, derived in openings.implied(sums, prior, stated):
+    floors = floors or PayoutFloors(config, results, books)
+
+    def prior(account, currency, date, floor):   # what the books post before, but the entries the import removes
+        total, first, left = books.postings_before(account, currency, date, floor, floors.sources(account))
+        if floor is not None:   # trade entries the import dates into the payouts' days: theirs now
+            flying, booked = dated(account, currency, floor, date)
+            total, left = total + flying, left - flying
+            first = min((day for day in (first, booked) if day is not None), default=None)
+        return total - removed(account, currency, date), first, left
+    for opening, asserted_first, result, derived, left in openings.implied(sums, prior, stated, floors):
         key = (opening.account, opening.currency)
         starts = result.extraction.starts_inside   # its first balance's statement starts inside a day
         if starts is not None and starts.date() < asserted_first.date:
@@ -863,12 +932,12 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
         # transactions imported after its balances), it names the statement sorting first too
         first = earlier and asserted_first.date.isoformat() == asserted.get(key) and books.opening_named(*key)
         name = first[0] if first and first[0] < books_name(result.path) else books_name(result.path)
-        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None, name))
+        chosen.append((opening, asserted_first, result, derived, earlier, named if renamed else None, name, left))
     # Books kept before beanclear (a person's own files) hold some of it already: the entry
     # is what the statement says the account held, less that (statements/openings.py).
     held = books.held({(o.account, o.currency): o.date for o, *_ in chosen}) if chosen else {}
     out, written = [], "would be written" if dry_run else "written"
-    for opening, asserted_first, result, derived, earlier, named, name in chosen:
+    for opening, asserted_first, result, derived, earlier, named, name, left in chosen:
         key = (opening.account, opening.currency)
         stated_amount, already = opening.amount, held.get(key, Decimal(0))
         if already:
@@ -897,6 +966,11 @@ def first_openings(config, results: list[FileResult], asserted: dict[tuple[str, 
             note += (f"; with its lines the account holds {reached:f} {opening.currency} on {asserted_first.date}, "
                      f"but its closing balance says {said:f} ({off_by(reached, said)}): that balance assertion "
                      + ("fails until the books agree with it" if reached > said else "fails until they are booked"))
+        if left:   # what a trade view books before the payouts' statements: in no opening, but in sight
+            note += (f"; not in it: {left:f} {opening.currency} booked on it before "
+                     f"{floors.get(opening.account)} by a statement without payouts (no statement in the books "
+                     "shows those days' payouts): the first balance after them fails by it until the statement of "
+                     "their payouts and balances is imported")
         result.notes.append(note + " (set opening_balance in config.yaml to override)")
         out.append((opening, name))
     return out

@@ -93,6 +93,7 @@ class Source:
     held: list = field(default_factory=list)        # the Flights the books hold already
     new: list = field(default_factory=list)         # those this import adds
     dating: dict = field(default_factory=dict)      # month file -> {id: fund date}: trade entries of the books
+    dated: list = field(default_factory=list)       # the Flights of those (of `new`)
     left: Counter = field(default_factory=Counter)  # closed month -> what stays as it is there
 
 
@@ -166,6 +167,7 @@ class Flights:
                                 source.left[path.stem] += 1
                                 continue
                             source.new.append(flight)
+                            source.dated.append(flight)
             if dating and path.stem not in closed:   # a closed month's entries stay as they are
                 source.dating[path] = dating
 
@@ -212,6 +214,15 @@ class Flights:
         assert that day counts that much more (and the opening it implied, too)."""
         return sum((in_flight(s.new, account, currency, day) for s in self.sources.values() if s.clearing == account),
                    Decimal(0))
+
+    def dated_into(self, account: str, currency: str, floor: dt.date, date: dt.date) -> tuple[Decimal, dt.date | None]:
+        """(sum, first day) of the trade entries of the books, booked before `floor` and
+        `date`, that this import dates (`fund-date:`) on `floor` or after: in flight into
+        the fund view's days, what an opening worked back from them counts (the books'
+        text says so only once the import is written: Books.postings_before)."""
+        found = [f for s in self.sources.values() if s.clearing == account for f in s.dated
+                 if f.currency == currency and f.booked < floor <= f.funded and f.booked < date]
+        return sum((f.amount for f in found), Decimal(0)), min((f.booked for f in found), default=None)
 
     # -- the write -----------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 DATES_META = re.compile(r'^[ \t]+dates:[ \t]*"([a-z-]*)"', re.M)
+PAYOUTS_NO = re.compile(r'^[ \t]+payouts:[ \t]*"no"', re.M)   # a coverage record of a view without payouts
 FORMAT_META = re.compile(r'^[ \t]+format:[ \t]*"([^"\\]*)"', re.M)
 OPEN_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ \t]+open[ \t]+(\S+)", re.M)
 POSTED_LINE = re.compile(r"^[ \t]+(?:[!*][ \t]+)?([A-Z][^\s;:]*(?::[^\s;]+)+)", re.M)   # a posting's account

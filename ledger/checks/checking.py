@@ -188,22 +188,27 @@ def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
     cover = load.cover(entries)
     own = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
     opened = chained.Openings(entries, config)   # a statement opening off the close before: named where it fails
-    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config, opened), config), entries,
-                                                config, cover, opened), entries, opened)
+    folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config, opened, cover), config),
+                                                entries, config, cover, opened), entries, opened)
     return load.as_listed(entries, findings, folded)
 
 
-def behind_holes(findings: list[Finding], config, opened: chained.Openings | None = None) -> list[Finding]:
+def behind_holes(findings: list[Finding], config, opened: chained.Openings | None = None, cover=None) \
+        -> list[Finding]:
     """One cause, one finding: a balance assertion of an account that fails after a hole
     in its source's statements (a month file not imported) is that hole's consequence.
     It is folded into the hole's statement-gap, which says how many there are and
     becomes an error: the books cannot balance until the missing statement is in. Where
     the statement after the hole opens on another amount than the books hold then, it
-    says so too (`opened`: statements/chained.py)."""
+    says so too (`opened`: statements/chained.py).
+    Not a hole before the first statement of a channel's payouts (`cover`), between its
+    trade bill and its fund bill: what the trade bill booked fails the balances, and the
+    days without its payouts are the step that says how much (missing_rows.steps)."""
     source_of = missing_rows.asserting_sources(config)
     holes = {}  # source -> its hole findings, latest first
     for f in findings:
-        if f.code == "statement-gap" and f.message.startswith("no statement of "):
+        if f.code == "statement-gap" and f.message.startswith("no statement of ") and not (
+                cover is not None and (early := cover.before_payouts(f.source)) and f.date <= early[1]):
             holes.setdefault(f.source, []).append(f)
     if not holes:
         return findings

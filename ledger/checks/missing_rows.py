@@ -129,6 +129,11 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
             if gap is not None:
                 out.append(Step(source, entry.account, entry.amount.currency, gap, gap, diff, entry.date,
                                 unsold=cover.unsold(source, gap, gap)))
+            elif diff and (days := cover.before_payouts(source)) is not None and days[1] < entry.date:
+                # what a trade bill booked before the first statement of the source's payouts,
+                # in no opening (statements/openings.py): those days' payouts and balances missing
+                out.append(Step(source, entry.account, entry.amount.currency, *days, diff, entry.date,
+                                unsold=cover.unsold(source, *days)))
             continue
         if diff == before[1]:
             continue
@@ -300,6 +305,16 @@ def _missing(step: Step) -> str:
     return f"{shown}, and none at all {first}" + ("" if first == last else f" to {last}")
 
 
+def _held_gap(held: Finding, step: Step) -> str:
+    """What a statement-gap the step takes in adds to its message: what it holds back; of
+    a hole in the days the step says no statement covers, not its days again (nor that
+    they may be quiet: the balance says rows are missing)."""
+    said = held.message.partition(SHOWN_ONLY)[0]
+    if step.unsold and said.startswith(f"no statement of {step.source} covers ") and held.date >= step.unsold[0]:
+        return said.partition("); ")[2] or said
+    return said
+
+
 def _finding(step: Step, opened=None) -> Finding:
     if step.failed is None:
         return _pointed_finding(step)
@@ -312,7 +327,7 @@ def _finding(step: Step, opened=None) -> Finding:
             "days are missing (a statement not imported?)")
     if failures:
         said += f"; {len(failures)} balance assertion(s) of {step.account} from {step.failed} fail"
-    said += "".join(f"; {h.message.partition(SHOWN_ONLY)[0]}" for h in holding)
+    said += "".join(f"; {_held_gap(h, step)}" for h in holding)
     if others:
         said += f"; {others} finding(s) of what the books lack wait for it"
     opening = opened.failing(step.account, step.failed, step.amount) if opened is not None else None

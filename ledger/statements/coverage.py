@@ -626,6 +626,15 @@ class Coverage:
                 day = start - DAY
         return None
 
+    def before_payouts(self, source: str) -> tuple[dt.date, dt.date] | None:
+        """The first and last day before the first statement of the source that shows its
+        payouts, from the first of its statements (a trade bill of the days before its
+        fund bill), or None where none starts earlier."""
+        shown, spans = self.days.get(source), self.spans.get(source)
+        if not shown or not spans or spans[0][0] >= shown[0][0]:
+            return None
+        return spans[0][0], shown[0][0] - DAY
+
     def joined(self, sources) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
         """(first, last) day and holes of the statements of several sources read as one:
         the banks one account moved between (`bank: [boc, cmb]`, BOC's statements to
@@ -682,8 +691,12 @@ class Coverage:
 
     def gapped(self, source: str) -> bool:
         """Whether a day between the source's first and last statement is in none of its
-        statements' own days (as `uncovered` reads them): where its running balance may
-        step over rows the books lack (checks/held.py asks before it computes balances)."""
+        statements' own days (as `uncovered` reads them), or its trade bill's days come
+        before the first statement of its payouts (before_payouts): where its running
+        balance may step over rows the books lack (checks/held.py asks before it computes
+        balances)."""
+        if self.before_payouts(source) is not None:
+            return True
         reach = None
         for start, end in self.days.get(source, ()):
             if reach is not None and start > reach + DAY:

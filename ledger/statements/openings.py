@@ -37,6 +37,15 @@ difference. The opening is dated the same either way: the end of the day before 
 first line or assertion. `opening_balance` in config.yaml wins: an account with one
 gets nothing from here.
 
+A channel's opening is not worked back over what a view without payouts (WeChat 交易账单,
+Alipay 业务明细) books before the first day a statement showing the channel's payouts covers
+(its fund view: `floors`): that is money no statement shows paid out. Worked into the
+opening, it vanished into equity (blind29: October's trade bill, 1,739.50 CNY net, moved
+the opening of November's fund bill to -1,739.50). It stays before the opening, and the
+first balance fails by it: one `statement-gap` of those days (checks/missing_rows.py).
+A payment at 23:59:58 whose money the fund view books after midnight (`fund-date:`,
+books/in_flight.py) is the fund view's money: it counts.
+
 Books kept before beanclear (a person's own file, included from main.beancount) may hold
 money on the account already on that day: the opening is what the statement says the
 account held, so the entry is the difference, and nothing when they agree
@@ -74,26 +83,45 @@ class Opening:
         return f"opening {self.account} {self.currency}"
 
 
+FUND_DATE = "fund-date"   # books/in_flight.py KEY: the day the fund view books a trade entry's money
+
+
+def reaches(entry) -> dt.date:
+    """The day a trade view's entry is the fund view's money: its own, or the later day
+    the fund view books it on (in flight over midnight: `fund-date:`)."""
+    day = entry.meta.get(FUND_DATE) if entry.meta else None
+    return max(entry.date, dt.date.fromisoformat(day)) if day else entry.date
+
+
+def counts(floor: dt.date | None, reached: dt.date | None) -> bool:
+    """Whether money of a view without payouts that is the fund view's from `reached` on
+    (None: money of a statement showing payouts, or of another source) may be worked into
+    an opening whose payouts' statements start on `floor` (None: any day)."""
+    return floor is None or reached is None or reached >= floor
+
+
 class Sums:
     """What implied() needs of an import's new entries, gathered one entry at a time in
     a pass the import makes anyway (they may be on disk: a pass of their own reads them
     all again): per (account, currency) the first balance assertion, with a tag (whose
-    it is), and per (account, currency, day) the sum posted. Bounded by accounts × days,
-    not by entries."""
+    it is), and per (account, currency, day, reaches() of a view without payouts, else
+    None) the sum posted. Bounded by accounts × days, not by entries."""
 
     def __init__(self):
         self.first: dict[tuple[str, str], tuple[data.Balance, object]] = {}
-        self.daily: dict[tuple[str, str, dt.date], Decimal] = {}
+        self.daily: dict[tuple[str, str, dt.date, dt.date | None], Decimal] = {}
 
-    def add(self, entry, tag=None) -> None:
+    def add(self, entry, tag=None, payouts: bool = True) -> None:
+        """`payouts`: whether the statement of `entry` can show payouts (a trade view cannot)."""
         if isinstance(entry, data.Balance):
             key = (entry.account, entry.amount.currency)
             if key not in self.first or entry.date < self.first[key][0].date:
                 self.first[key] = (entry, tag)
         elif isinstance(entry, data.Transaction):
             daily, day = self.daily, entry.date
+            reached = None if payouts else reaches(entry)
             for p in entry.postings:
-                key = (p.account, p.units.currency, day)
+                key = (p.account, p.units.currency, day, reached)
                 daily[key] = daily.get(key, 0) + p.units.number
 
     def update(self, other: "Sums") -> None:
@@ -106,25 +134,36 @@ class Sums:
             daily[key] = daily.get(key, 0) + number
 
 
-def implied(sums: Sums, prior=None, stated=None) -> list[tuple[Opening, data.Balance, object, Decimal]]:
+def implied(sums: Sums, prior=None, stated=None, floors=None) \
+        -> list[tuple[Opening, data.Balance, object, Decimal, Decimal]]:
     """The opening of every (account, currency) the entries assert a balance of, with the
-    first assertion it comes from, its tag, and the amount that assertion implies. `sums`
-    are of everything an import adds (all its statements, each movement once);
-    `prior(account, currency, date)` gives the sum and the first date of what the books
-    already hold on the account before `date` (a trade bill imported before the account's
-    first statement with balances). `stated` ((account, currency) -> base.StatedOpening)
-    are the balances the first statements state: where one starts no later than the first
+    first assertion it comes from, its tag, the amount that assertion implies, and what
+    was booked before it that the opening leaves out (below). `sums` are of everything an
+    import adds (all its statements, each movement once); `prior(account, currency, date,
+    floor)` gives the sum and the first date of what the books already hold on the account
+    before `date` (a trade bill imported before the account's first statement with
+    balances), and the sum of what of it `floor` leaves out. `stated` ((account, currency) -> base.StatedOpening) are the
+    balances the first statements state: where one starts no later than the first
     assertion, the opening is it, less what was posted before it; else the assertion's.
-    The date is the same either way. Sums of Decimals are exact: a day's sum first and
-    then the days' gives the same number."""
+    The date is the same either way. `floors` (account -> day) are the first day a
+    statement showing a channel's payouts covers: what a view without payouts books on
+    its clearing account before then (but money in flight into it) is not worked into its
+    opening (module doc). Sums of Decimals are exact: a day's sum first and then the
+    days' gives the same number."""
+    floors = floors or {}
     stated = {key: said for key, said in (stated or {}).items()
               if key in sums.first and said.day <= sums.first[key][0].date}
     before = {key: Decimal(0) for key in sums.first}
+    left = {key: Decimal(0) for key in sums.first}   # booked before the first assertion, not counted
     ahead = {key: Decimal(0) for key in stated}   # posted before the stated balance
     start = {key: asserted.date - dt.timedelta(days=1) for key, (asserted, _) in sums.first.items()}
-    for (account, currency, day), number in sums.daily.items():
+    for (account, currency, day, reached), number in sums.daily.items():
         key = (account, currency)
         if key in start:
+            if not counts(floors.get(account), reached):
+                if day < sums.first[key][0].date:
+                    left[key] += number
+                continue
             start[key] = min(start[key], day - dt.timedelta(days=1))
             if day < sums.first[key][0].date:
                 before[key] += number
@@ -133,13 +172,14 @@ def implied(sums: Sums, prior=None, stated=None) -> list[tuple[Opening, data.Bal
     out = []
     for key, (asserted, tag) in sorted(sums.first.items(), key=lambda item: item[0]):
         account, currency = key
-        held, earliest = prior(account, currency, asserted.date) if prior else (Decimal(0), None)
+        floor = floors.get(account)
+        held, earliest, gone = prior(account, currency, asserted.date, floor) if prior else (Decimal(0), None, 0)
         day = min(start[key], earliest - dt.timedelta(days=1)) if earliest else start[key]
         amount = derived = asserted.amount.number - before[key] - held
         if key in stated:
             said = stated[key]
-            held_then = prior(account, currency, said.day)[0] if earliest else held   # none before: 0
+            held_then = prior(account, currency, said.day, floor)[0] if earliest else held   # none before: 0
             opened = said.amount - ahead[key] - held_then
             amount = derived if opened == derived else opened   # equal: as written before, to the digit
-        out.append((Opening(account, currency, day, amount), asserted, tag, derived))
+        out.append((Opening(account, currency, day, amount), asserted, tag, derived, left[key] + gone))
     return out
