@@ -405,8 +405,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     if isinstance(entry, data.Balance):
                         if not theirs:   # their own line is theirs: never restated
                             result.restating.append(entry)   # which may restate it (late_balances.py)
-                            if banked and not same_rows.same_balance(known.get(ids[0]), entry):
-                                result.otherwise.append((entry, known.get(ids[0])))
+                            asserted_before = known.get(ids[0]) if banked else None   # its amount there
+                            if not same_rows.same_balance(asserted_before, entry):
+                                result.otherwise.append((entry, asserted_before))
                         if summing:
                             # a balance the books assert already still says what the account held
                             # before this statement's new lines: lines of a day before it (a day's
