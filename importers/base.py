@@ -27,6 +27,8 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.books.idset import Ids
+from beanclear.books.render import COVERS_SEPARATOR
+from beanclear.books.same_rows import same
 from beanclear.books.spill import Spill, all_transactions, like
 from beanclear.clock import today
 from beanclear.config.model import WALLET_TYPES, Channel, Shop
@@ -302,6 +304,9 @@ class SummaryFile:
                 f"(it sums the {self.sums}'s rows); the {self.sums} is the statement to import")
 
 
+_NOT_HELD = object()   # StatementImporter.held: an id the books do not hold
+
+
 class StatementImporter(beangulp.Importer):
     """One source of the config (a channel or a bank) reading one kind of statement."""
 
@@ -399,14 +404,27 @@ class StatementImporter(beangulp.Importer):
     dates_before: Callable[[], tuple[str, str] | None] | None = None
 
     def held(self, out: Extraction, day: dt.date, ident: str, *others: str, currency: str | None = None,
-             line: int = 0) -> bool:
+             line: int = 0, moves: Decimal | None = None) -> bool:
         """Whether the books hold everything a row would book: its id and the identities it
-        covers (`others`, those it has). Then the row counts in `out.held` and no entry is
-        built or rendered for it: what makes a re-import cheap. The row must have been
-        checked as fully as if it were booked before this is asked. `currency`: the one its
-        entry would book the source's money in (at `line`), kept in `out.held_currencies`."""
+        covers (`others`, those it has), moving the same money. Then the row counts in
+        `out.held` and no entry is built or rendered for it: what makes a re-import cheap.
+        The row must have been checked as fully as if it were booked before this is asked.
+        `currency`: the one its entry would book the source's money in (at `line`), kept in
+        `out.held_currencies`; `moves`: what it moves in it on the account its statement
+        states (a channel's clearing account): where the books hold its id moving other
+        money, its entry is built, and the import refuses it (books/same_rows.py)."""
         known = self.known
-        if not known or ident not in known or any(o not in known for o in others):
+        if not known:
+            return False
+        if moves is None:
+            if ident not in known:
+                return False
+        else:   # one look-up: whether the books hold it, and what it moves there
+            value = known.get(ident, _NOT_HELD)
+            if value is _NOT_HELD or not same(value, moves or None, currency if moves else None,
+                                              COVERS_SEPARATOR.join(others)):
+                return False
+        if any(o not in known for o in others):
             return False
         if currency is not None:
             out.held_currencies.setdefault(currency, line)

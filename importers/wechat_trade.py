@@ -158,7 +158,7 @@ class Importer(StatementImporter):
                 if discount and has_coupons:
                     no_more_than(discount, ordered, settled, coupons_text, path, line)
                 if self.known and self.held(out, when.date(), trade_id, *((f"fee {trade_id}",) if fee else ()),
-                                            currency=currency, line=line):
+                                            currency=currency, line=line, moves=settled - fee):
                     continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Order {order_id} / {item}".strip(" /"),
@@ -185,7 +185,7 @@ class Importer(StatementImporter):
                     parse_amount(coupon_text, path, line, coupon_name)  # checked, held or not
                 if self.known and self.held(out, when.date(), refund_id,
                                             *((f"fee-back {refund_id}",) if fee else ()), currency=currency,
-                                            line=line):
+                                            line=line, moves=-(refunded + fee)):
                     continue
                 out.entries.append(transaction(
                     path, line, when, None, f"Refund of order {order_id} / {item}".strip(" /"),

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from beanclear.books import render
 from beanclear.books.lines import (  # noqa: F401  (the patterns are part of this module's interface)
-    ENTRY_START, ENTRY_END, ID_LINE, ORDER_LINE, COVERS_LINE, BALANCE_LINE, meta_line, posting_to,
+    ENTRY_START, ENTRY_END, ID_LINE, ORDER_LINE, COVERS_LINE, BALANCE_LINE, BALANCE_AMOUNT, meta_line, posting_to,
     balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, DATES_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
-    FORMAT_META, PAYOUTS_NO, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape)
+    FORMAT_META, PAYOUTS_NO, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape, id_money)
 
 if TYPE_CHECKING:
     from beanclear.books.idset import Ids, ViewIds
@@ -53,6 +53,9 @@ class Books:
     _own: list | None = field(default=None, repr=False, compare=False)        # own_files()'s
     _by_hand: list | None = field(default=None, repr=False, compare=False)
     _kept: dict = field(default_factory=dict, repr=False, compare=False)    # kept_by_hand()'s, per source
+    # source name -> the account its statements state the balance of (Config.stated_accounts):
+    # known() keeps with each id what its entry moves there (books/same_rows.py)
+    stated: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def main(self) -> Path:
@@ -139,17 +142,27 @@ class Books:
                 self._texts[path] = text
         return text
 
-    def _scan(self, path: Path, ids=None, view: tuple | None = None) -> list[tuple]:
+    def _scan(self, path: Path, ids=None, view: tuple | None = None, stated: str | None = None) -> list[tuple]:
         """What known() and statements() read of one month file, from one read of it: its
         ids go into `ids` (an Ids) a piece at a time, never all in one list; the
         statements it records are kept (they are few) and returned. `view`: (key, Ids):
         the identities of the entries with a `key:` line (a fund view's, late_views.py)
-        go into that Ids too, with the path of their file."""
+        go into that Ids too, with the path of their file. `stated`: the account the source's
+        statements state, each id kept with what its entry moves there (same_rows.held)."""
         held = []
         for text in self._pieces(path):
-            if ids is not None:
+            if ids is not None and stated:   # same_rows.held() of each, written out (no call an id)
+                ids.update_pairs((_unescape(i) if "\\" in i else i,
+                                  (f"{n} {c} {_plain(v)}" if v else f"{n} {c}") if n else None)
+                                 for i, v, n, c in id_money(stated).findall(text))
+            elif ids is not None:
                 ids.update(_unescape(m) if "\\" in m else m for m in ID_LINE.findall(text))
+            if ids is not None:
                 ids.update(c for m in COVERS_LINE.findall(text) for c in render.covered(_unescape(m) if "\\" in m else m))
+            if ids is not None and stated:   # each balance with its amount (same_rows.py: one asserted otherwise)
+                ids.update_pairs((f"balance {acc} {date} {currency}", number or None)
+                                 for date, acc, number, currency in BALANCE_AMOUNT.findall(text))
+            elif ids is not None:
                 ids.update(f"balance {acc} {date} {currency}" for date, acc, currency in BALANCE_LINE.findall(text))
             if view is not None:
                 _view_ids(text, path, *view)
@@ -199,7 +212,7 @@ class Books:
         from beanclear.books.idset import Ids   # the importer's: the checks import this module too
         out = Ids()
         for path in self.source_files(source):
-            self._scan(path, out, view)
+            self._scan(path, out, view, self.stated.get(source))
         out.update(self.kept_by_hand(source))   # moved by hand into a file of a person's own
         return out
 
@@ -785,6 +798,11 @@ def kept(store: Sorted, entry) -> None:
     came, as a stable sort leaves them. It is kept as its text (rendered now rather than
     as the file is written): text goes to disk and back far faster than an entry does."""
     store.add(render.sort_key(entry), render.entry_text(entry) + "\n")
+
+
+def _plain(text: str) -> str:
+    """A quoted value of the books as it reads unescaped."""
+    return _unescape(text) if "\\" in text else text
 
 
 def _view_ids(text: str, path: Path, key: str, out: ViewIds) -> None:

@@ -412,6 +412,29 @@ class Ids:
         if len(pending) >= _batch() or len(pending) >= FLOOR_IDS and _over_budget():
             self._flush()
 
+    def update_pairs(self, pairs: Iterable[tuple[str, object]]) -> None:
+        """update() of keys with their values: a key there already keeps its own."""
+        if self._mem is not None:
+            for key, value in pairs:
+                self.add(key, value)
+            return
+        # as update(): not looked up on disk (a run's value kept), the filter's add written out
+        pending, bits = self._pending, self._bits
+        mask, (sa, sb), table, added = bits._mask, bits._shifts, bits._bits, 0
+        for key, value in pairs:
+            if key not in pending:
+                pending[key] = value
+                h = hash(key)
+                a, b = (h >> sa) & mask, (h >> sb) & mask
+                table[a >> 3] |= 1 << (a & 7)
+                table[b >> 3] |= 1 << (b & 7)
+                added += 1
+        self._filtered += added
+        if self._filtered * 16 > bits.size:
+            self._refilter(bits.size * 2)
+        if len(pending) >= _batch() or len(pending) >= FLOOR_IDS and _over_budget():
+            self._flush()
+
     def __iter__(self) -> Iterator[str]:
         """The keys: in the order added while in memory, sorted on disk."""
         if self._mem is not None:

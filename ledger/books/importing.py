@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections import Counter
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
                              late_rows, late_top_ups, late_views, prices, render, repeats, settled_batches, spill)
-from beanclear.books import refetched
+from beanclear.books import refetched, same_rows
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import IMPORT_INCLUDES, Books, Recorded, kept
@@ -61,6 +62,10 @@ class FileResult:
     # of `new` and `known`, the balance assertions: no row's entry, said on their own (summary)
     asserted_new: int = 0
     asserted_known: int = 0
+    # of its balance assertions the books hold, those they assert with other amounts (a bank's:
+    # (entry, the books' amount)); those nothing restates are no "already in the books" (same_rows.py)
+    otherwise: list = field(default_factory=list)
+    asserted_apart: int = 0
 
     def summary(self) -> str:
         ex = self.extraction
@@ -92,9 +97,11 @@ class FileResult:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
         if ex.extra:   # rows that book several entries: the rows read and these are the entries and skips
             words.append("; more entries than rows: " + ", ".join(f"{n} {why}" for why, n in sorted(ex.extra.items())))
-        if self.asserted_new or self.asserted_known:
+        if self.asserted_new or self.asserted_known or self.asserted_apart:
             words.append(f"; balance assertions: {self.asserted_new} {written}"
-                         + (f", {self.asserted_known} already in the books" if self.asserted_known else ""))
+                         + (f", {self.asserted_known} already in the books" if self.asserted_known else "")
+                         + (f", {self.asserted_apart} the books assert otherwise (kept: see the note)"
+                            if self.asserted_apart else ""))
         for note in ex.notes + self.notes + _by_hand(self.by_hand):
             words.append(f"; note: {note}")
         return "".join(words)
@@ -148,7 +155,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
     # statements they record by digest are not read at all (unless `force`), and rows
     # already booked need no entry (StatementImporter.held). Under the lock, the files
     # are checked unchanged since; else what was read of them is read again.
-    books = Books(config.books, accounts=config.source_accounts())
+    books = Books(config.books, accounts=config.source_accounts(), stated=config.stated_accounts())
     stamps: dict[str, tuple] = {}           # per source, its files' stamp before anything was read of them
     digests: dict[str, dict] = {}           # per source, Books.digests
     early: dict[str, Ids] = {}              # per source, Books.known
@@ -213,7 +220,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
     with atomic.locked(config.books):
         stale = {name for name, stamp in stamps.items() if books.stamp(name) != stamp}
         if stale:  # another command wrote these books meanwhile: nothing read of them is trusted
-            books = Books(config.books, accounts=config.source_accounts())
+            books = Books(config.books, accounts=config.source_accounts(), stated=config.stated_accounts())
             for name in stale:
                 early.pop(name, None)
                 views.pop(name, None)
@@ -322,6 +329,10 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             return (balance.date.isoformat(), balance.account, balance.amount.currency,
                     balance.amount.number) in own_balances()
         wrote: set[str] = set()   # the sources a file of this import wrote entries of, so far
+        # of a source with several statements in this import, what each row booked moves on the
+        # account they state, kept with its id: a later file's row of it must move the same (same_rows.py)
+        several = {name for name, n in Counter(r.importer.source.name for r in ordered).items() if n > 1}
+        contradicted = same_rows.Rows(books)
         # A shop's refund of an order of a closed month, booked in the open month it was
         # learned in, not into the closed one (statements/shop_refunds.py AfterClose)
         after_close = shop_refunds.AfterClose(closed.closed_months(config.books)) \
@@ -340,6 +351,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             # What Books.plan writes of them, kept in this pass too: no pass to read them again.
             result.planned = planned = None if dry_run else Sorted()
             known, by_hand = seen[name], books.kept_by_hand(name)
+            stated = same_rows.account_of(result.importer)   # what a row the books hold must move again
+            banked = isinstance(result.importer.source, Bank)
+            telling = stated if name in several else None
             redating = after_close if after_close is not None and isinstance(result.importer.source, Shop) \
                 and after_close.closed else None
             # a bank's download older than the books' statements of its days: its balances with
@@ -379,6 +393,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                         _before_first(part, watch, shifts, payouts)
                     continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
+                if part is None and stated is not None and type(entry) is data.Transaction:
+                    contradicted.see(entry, known.get(ids[0]), stated, result)
                 if part is None and meeting is not None and isinstance(entry, data.Transaction):
                     part = rows.meet(name, entry, meeting, result)   # in place of the books' entry of its row
                 theirs = part is not None and type(entry) is data.Balance and their_balance(entry)
@@ -390,6 +406,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     if isinstance(entry, data.Balance):
                         if not theirs:   # their own line is theirs: never restated
                             result.restating.append(entry)   # which may restate it (late_balances.py)
+                            asserted_before = known.get(ids[0]) if banked else None   # its amount there
+                            if not same_rows.same_balance(asserted_before, entry):
+                                result.otherwise.append((entry, asserted_before))
                         if summing:
                             # a balance the books assert already still says what the account held
                             # before this statement's new lines: lines of a day before it (a day's
@@ -401,6 +420,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                         part = redating.dated(result, part)
                     if copies is not None:   # an Excel copy's ids, their leading zeros lost (resaved.py)
                         copies.see(name, part, result.path, known)
+                    if telling is not None and type(part) is data.Transaction:
+                        known.add(part.meta["id"], contradicted.booked(part, telling))
                     known.update(ids if part is entry else render.identities(part))
                     if dating:   # saying the day the fund view books its money, where another
                         part = flights.dated(name, part, ids if part is entry else render.identities(part))
@@ -433,6 +454,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     seen[name].add(render.identity(covered))
                     result.covered.append(covered)
             _park(live)
+        contradicted.settle()   # a row the books hold moving other money: refused, unless a person edited it
         if copies is not None:
             copies.refuse(live)
         # A channel's opening is not worked back over what a view without payouts books before
@@ -467,6 +489,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             live[0].notes.append(f"{books.main.name} was there already: its lines are kept as they were, and what "
                                  "beanclear needs (plugin lines, includes) is added at its end")
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
+        for result in live if dry_run else ():   # the balances the write would keep otherwise (same_rows.py)
+            same_rows.kept_otherwise(result, late_balances.restated(result.restating, result.new, books,
+                                                                    result.importer.source.name, rows.done), books)
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
             rows.plan(changes)    # and the entries of rows booked anew saying what two statements say
@@ -524,6 +549,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             rests = [late_balances.rest_of_day(result.restating, result.extraction.entries, books,
                                                result.importer.source.name, found)
                      for result, found in zip(live, restating)]
+            for result, found in zip(live, restating):   # a bank's balances the books assert otherwise, kept
+                same_rows.kept_otherwise(result, found, books)
             cut = late_balances.cut_off(restating, [(result.importer.source.name, result.extraction.entries)
                                                     for result in live], books) if any(restating) else ()
             restated_to = {key: amount for found in restating for amounts in found.values()

@@ -102,6 +102,11 @@ class Unheld:
     def __contains__(self, ident) -> bool:
         return ident in self.known and ident not in self.view
 
+    def get(self, ident, default=None):
+        """What the books' entry of `ident` moves (Books.known's value: same_rows.py), or
+        `default` where it is not held."""
+        return default if ident in self.view else self.known.get(ident, default)
+
 
 class Held(NamedTuple):
     """A fund-view entry of the books, as its text says: plain values, kept in an Ids

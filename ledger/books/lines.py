@@ -17,6 +17,22 @@ ORDER_LINE = re.compile(r'^[ \t]+order-id:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERS_LINE = re.compile(r'^[ \t]+covers:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)  # render.identities
 BALANCE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$",
                           re.M)
+# BALANCE_LINE, its amount too (group 3; '' where it is written otherwise): the same lines
+BALANCE_AMOUNT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]+balance[ \t]+(\S+)[ \t]+(?:(-?[\d.,]+)(?=[ \t~]))?"
+                            r"[^;\n]*?([A-Z][A-Z0-9'._-]*)[ \t]*(?:;.*)?$", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def id_money(account: str) -> re.Pattern:
+    """ID_LINE, with what its entry says after it: the `covers:` among the metadata lines
+    that follow it (group 2; '' without one) and the number and currency of its first
+    posting to `account` (groups 3 and 4; '' without one). It finds every id ID_LINE finds
+    (Books.known reads both in one pass: books/same_rows.py): what follows the id line is
+    read over indented lines other than an id line only, so never past the entry."""
+    return re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\]|\\.)*)"[^\n]*\n?'
+                      r'(?:[ \t]+(?!id:)(?:covers:[ \t]*"((?:[^"\\]|\\.)*)"|[a-z;])[^\n]*\n)*'
+                      r'(?:(?:[ \t]+(?!id:)[!*A-Za-z;][^\n]*\n)*?[ \t]+(?:[!*][ \t]+)?' + re.escape(account)
+                      + r"[ \t]+(-?[\d.,]+)[ \t]+([A-Z][A-Z0-9'._-]*))?", re.M)
 
 
 @functools.cache

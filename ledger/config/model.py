@@ -341,6 +341,14 @@ class Config:
             out[self.equity] = None
         return dict(sorted(out.items()))
 
+    def stated_accounts(self) -> dict[str, str]:
+        """Source name -> the account whose balance its statements state (a bank's account,
+        a channel's clearing account; a shop states none): what a row the books hold by its
+        id moved there is what it must move again (books/same_rows.py)."""
+        out = {name: bank.account for name, bank in self.banks.items()}
+        out.update((name, channel.accounts.clearing) for name, channel in self.channels.items())
+        return out
+
     def source_accounts(self) -> dict[str, frozenset[str]]:
         """Source name -> the accounts config.yaml gives it (own_accounts): an entry of a
         person's own file that keeps an imported `id:` line is that source's where it posts
