@@ -160,6 +160,23 @@ def test_the_refund_imported_before_its_charge_books_the_same(tmp_path, order):
     assert _open_items(apart) == [] and _order_findings(apart) == []
 
 
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_refund_two_reports_list_books_its_fx_from_either(tmp_path, apart):
+    # fresh seed 34902: a report in two parts, the refund in both, its charge in the first
+    # only: the second's copy was booked whole, and the import refused "id … again … but
+    # with other amounts"; so was a copy of one the books hold split already
+    together = _merchant(tmp_path / "together", [REFUNDED], [CHARGE, REFUND])
+    _import(together, "invoices.csv", "stripe-0.csv")
+    folder = _merchant(tmp_path / "two", [REFUNDED], [CHARGE, REFUND], [REFUND])
+    if apart:
+        _import(folder, "invoices.csv", "stripe-0.csv")
+        _import(folder, "stripe-1.csv")
+    else:
+        _import(folder, "invoices.csv", "stripe-0.csv", "stripe-1.csv")
+    assert _transactions(_stripe(folder)) == _transactions(_stripe(together))
+    assert _open_items(folder) == [] and _order_findings(folder) == []
+
+
 # -- what must not move ------------------------------------------------------------------------
 
 def test_a_usd_invoice_paid_and_refunded_books_no_fx(tmp_path):

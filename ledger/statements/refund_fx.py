@@ -205,11 +205,14 @@ def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
                             groups.setdefault(link, {})
         if not groups:
             continue
+        booked: dict[str, Side] = {}   # refund id -> the books' entry of it, split with its FX already
         for path in books.source_files(name):   # the books' entries of those orders first: what is written
             for text in books._pieces(path):
                 for block in _blocks_of(text, groups):
                     side = block_side(block, receivables, fx_account, path)
                     if side is not None:
+                        if side.fx:
+                            booked.setdefault(side.ident, side)
                         for link in HEAD_LINK.findall(block.lstrip("\n").split("\n", 1)[0]):
                             if link in groups:
                                 groups[link].setdefault(side.ident, side)
@@ -220,7 +223,7 @@ def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
                     if side is not None:
                         for link in entry.links & groups.keys():
                             groups[link].setdefault(side.ident, side)
-        splits: dict[int, dict[str, Decimal]] = {}   # id(extraction) -> refund id -> FX
+        splits: dict[str, Decimal] = {}   # refund id -> FX, of every copy the import read
         for sides in groups.values():
             found_one = closing(list(sides.values()))
             if found_one is None:
@@ -235,18 +238,30 @@ def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
                                                                          fx_account)
                     used.add(fx_account)
             else:
-                splits.setdefault(id(refund.where), {})[refund.ident] = fx
+                splits[refund.ident] = fx
                 used.add(fx_account)
-        for _, out in mine:   # a refund read twice (a statement and its download again): each copy
-            wanted = splits.get(id(out))
-            if not wanted:
+        for _, out in mine:
+            # a refund read twice (a statement and its download again, a report in two
+            # parts): each copy, whichever statement held its charge, and a copy of one the
+            # books hold split already, as they hold it (fresh seed 34902: the part without
+            # the charge booked it whole, "the same id with other amounts")
+            copies = {i for e in out.entries if isinstance(e, data.Transaction)
+                      and ((i := str(e.meta.get("id"))) in splits or i in booked)}
+            if not copies:
                 continue
             entries = like(out.entries)
             for entry in out.entries:
-                fx = wanted.get(str(entry.meta.get("id"))) if isinstance(entry, data.Transaction) else None
-                if fx is not None:
+                ident = str(entry.meta.get("id")) if isinstance(entry, data.Transaction) else None
+                if ident in copies:
                     side = entry_side(entry, receivables, fx_account, out)
-                    entry = split(entry, side, fx, fx_account)
+                    fx = splits.get(ident)
+                    was = booked.get(ident)
+                    if fx is None and side is not None and was is not None and not side.fx \
+                            and (side.account, side.currency) == (was.account, was.currency):
+                        fx = side.number - was.number
+                        used.add(fx_account)
+                    if side is not None and not side.fx and fx:
+                        entry = split(entry, side, fx, fx_account)
                 entries.append(entry)
             out.entries = entries
     return found, frozenset(used)
