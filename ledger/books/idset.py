@@ -390,27 +390,8 @@ class Ids:
         return True
 
     def update(self, keys: Iterable[str]) -> None:
-        if self._mem is not None:
-            for key in keys:
-                self.add(key)
-            return
-        # Not looked up on disk: a key in a run keeps that run's value. The filter's add
-        # is written out (no call a key); it is made anew once the keys are in.
-        pending, bits = self._pending, self._bits
-        mask, (sa, sb), table, added = bits._mask, bits._shifts, bits._bits, 0
-        for key in keys:
-            if key not in pending:
-                pending[key] = None
-                h = hash(key)
-                a, b = (h >> sa) & mask, (h >> sb) & mask
-                table[a >> 3] |= 1 << (a & 7)
-                table[b >> 3] |= 1 << (b & 7)
-                added += 1
-        self._filtered += added
-        if self._filtered * 16 > bits.size:
-            self._refilter(bits.size * 2)
-        if len(pending) >= _batch() or len(pending) >= FLOOR_IDS and _over_budget():
-            self._flush()
+        """Add each key, of no value (update_pairs)."""
+        self.update_pairs(zip(keys, itertools.repeat(None)))
 
     def update_pairs(self, pairs: Iterable[tuple[str, object]]) -> None:
         """update() of keys with their values: a key there already keeps its own."""
@@ -418,7 +399,8 @@ class Ids:
             for key, value in pairs:
                 self.add(key, value)
             return
-        # as update(): not looked up on disk (a run's value kept), the filter's add written out
+        # Not looked up on disk: a key in a run keeps that run's value. The filter's add
+        # is written out (no call a key); it is made anew once the keys are in.
         pending, bits = self._pending, self._bits
         mask, (sa, sb), table, added = bits._mask, bits._shifts, bits._bits, 0
         for key, value in pairs:
