@@ -111,6 +111,9 @@ class Finding:
     # an order paid after its difference was written off (checks/orders.py): `write-off`
     # again books the change, and the finding says so (checks/resolutions.py)
     paid_since: bool = field(default=False, compare=False, hash=False)
+    # a finding a write-off above the limit acknowledges: where it went and why, as the
+    # month report gives an acknowledgment's reason (checks/resolutions.py)
+    written_off: str = field(default="", compare=False, hash=False)
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:

@@ -105,7 +105,8 @@ def apply(findings: list[Finding], entries, today: dt.date | None = None, unused
             if settles(named, f, fee_tolerance if f.code == "fee-gap" else Decimal(0)):
                 above = next((e for e in named if e.flag == "!"), None)
                 if above is not None:
-                    out.append(replace(f, acknowledged=True, message=_above(f.message, above)))
+                    out.append(replace(f, acknowledged=True, message=_above(f.message, above),
+                                       written_off=_written_off(above)))
                 continue
             over = over_settled(named, f)   # (no difference now: the finding is what they over-settle)
             f = replace(f, amount=f.amount if over is None else over, message=_said(f.message, unsettled(named, f)))
@@ -158,6 +159,12 @@ def _above(message: str, entry) -> str:
     return _said(message, f" — written off above the limit: {entry.meta.get('reason', '')}")
 
 
+def _written_off(entry) -> str:
+    """Where a write-off above the limit put its finding, and why (Finding.written_off)."""
+    into = next((p for p in entry.postings if p.units.number > 0), entry.postings[0])
+    return f"written off to {into.account} above the limit: {entry.meta.get('reason', '')}"
+
+
 def _listed(entry: data.Transaction, offs: dict) -> Finding | None:
     """A write-off above the limit whose finding the books no longer show (they balance).
     Where a later write-off took back part of it (REVERSES: paid since), what is left
@@ -174,4 +181,4 @@ def _listed(entry: data.Transaction, offs: dict) -> Finding | None:
         said = back[-1]
     return Finding(code, entry.date, str(entry.meta.get("finding-source", "")), entry.postings[-1].account,
                    abs(amount), posting.units.currency, _above(said.narration.split(": ", 1)[-1], entry),
-                   tuple(settled), acknowledged=True, **at_entry(entry))
+                   tuple(settled), acknowledged=True, written_off=_written_off(entry), **at_entry(entry))

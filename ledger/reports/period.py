@@ -797,21 +797,14 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
     they are without a person's own entries that close an item by its link, which leave
     none either (an own entry of the month closing its refund-unsynced: "booked by hand")."""
     from beanclear.resolve.imported import as_imported
-    from beanclear.checks.write_offs import naming, write_offs
     reasons = {}
     for ack in acks.acks_in(entries)[0]:
         reasons.setdefault((ack.code, ack.ref), ack.reason)
-    out, offs = [], None
+    out = []
     for f in findings:
         if f.date and start <= f.date <= end:
-            reason = next((reasons[(f.code, r)] for r in f.refs if (f.code, r) in reasons), "")
-            if f.acknowledged and " — written off above the limit: " in f.message:
-                # where it went and why, as an acknowledgment's reason (a blind tester's was empty)
-                offs = write_offs(entries) if offs is None else offs
-                above = [e for e in naming(offs, f) if e.flag == "!"]
-                if above:
-                    into = next((p for p in above[-1].postings if p.units.number > 0), above[-1].postings[0])
-                    reason = f"written off to {into.account} above the limit: {above[-1].meta.get('reason', '')}"
+            # (a write-off above the limit: where it went and why, as an acknowledgment's reason)
+            reason = f.written_off or next((reasons[(f.code, r)] for r in f.refs if (f.code, r) in reasons), "")
             up = f.follow_up or {}
             if up.get("state") in ("following up", "overdue"):   # a follow-up in the books (resolve/followup.py)
                 reason = f"{up['state']}: {up['owner']}, due {up['due']}" + (f" — {up['note']}" if up["note"] else "")
