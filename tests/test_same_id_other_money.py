@@ -18,15 +18,9 @@ from test_late_balances import mt940
 from test_bank_traps import camt, ntry
 from test_import_held import bill, merchant as trade_merchant, run as trade_run
 from test_paypal_views import CSV as PAYPAL_CSV, RESPONSE as PAYPAL_RESPONSE
+from test_statement_coverage import BANK_ONLY
 
-BANKS = """\
-books: books
-currency: CNY
-banks:
-  ops:
-    type: csv
-    account: Assets:Bank:Ops
-    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+BANKS = BANK_ONLY + """\
   de: {type: mt940, account: Assets:Bank:DE, currency: EUR}
   eur: {type: camt053, account: Assets:Bank:Eur, currency: EUR}
 rules:
