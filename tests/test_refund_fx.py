@@ -112,6 +112,13 @@ def _balances(folder, account) -> dict:
     return out
 
 
+SECOND_SHOP = """\
+  retail:
+    type: orders-csv
+    order_days: 3
+    currency: USD
+    columns: {order_id: Ticket, date: Day, amount: Sum}
+"""
 REFUNDED = "INV-1,2026-04-20,14:00:00,cus_1,SaaS plan,EUR,99.00,99.00,refunded\n"
 
 
@@ -173,6 +180,27 @@ def test_a_refund_two_reports_list_books_its_fx_from_either(tmp_path, apart):
         _import(folder, "stripe-1.csv")
     else:
         _import(folder, "invoices.csv", "stripe-0.csv", "stripe-1.csv")
+    assert _transactions(_stripe(folder)) == _transactions(_stripe(together))
+    assert _open_items(folder) == [] and _order_findings(folder) == []
+
+
+def test_a_refund_booked_unrouted_is_routed_by_the_folder_that_brings_its_order(tmp_path):
+    # seed 34902 in the score's order: the first part alone books the refund unrouted
+    # (no invoice export yet); the folder's import routes the second part's copy (the
+    # parts overlap: both list the charge and its refund) to the order's receivable with
+    # its FX, which is no "other amounts": the channel's own
+    # accounts move the same, and the books become what one import of everything writes
+    # (two shops: which one an order is of, only its export says)
+    other = _row("txn_C2", "24", "50.00", "1.75", "charge", "ch_2", "INV-2", "50.00", "usd")
+    paid = "INV-2,2026-04-24,14:00:00,cus_2,SaaS plan,USD,50.00,0.00,paid\n"
+    together = _merchant(tmp_path / "together", [REFUNDED, paid], [CHARGE, REFUND, other])
+    folder = _merchant(tmp_path / "two", [REFUNDED, paid], [CHARGE, REFUND], [CHARGE, REFUND, other])
+    for merchant in (together, folder):
+        (merchant / "config.yaml").write_text(CONFIG.replace("checks:", SECOND_SHOP + "checks:"), encoding="utf-8")
+    _import(together, "invoices.csv", "stripe-0.csv")
+    _import(folder, "stripe-0.csv")
+    assert "Income:Sales:Stripe" in _entry(_stripe(folder), "txn_R1")
+    _import(folder, "invoices.csv", "stripe-0.csv", "stripe-1.csv")
     assert _transactions(_stripe(folder)) == _transactions(_stripe(together))
     assert _open_items(folder) == [] and _order_findings(folder) == []
 

@@ -69,11 +69,18 @@ def shared_rows(importer):
     return getattr(importer, "shared_rows", None)
 
 
-def merged(first, second, shared, first_at):
+def merged(first, second, shared, first_at, accounts):
     """The entry of a row booked as `first` (earlier in the import, or in the books: at
     `first_at()`, a file and line) that `second` lists too: None where `second` says
     nothing `first` does not. A guess gives way to a row; two entries of other money are
-    a contradiction (StatementError on `second`'s line, naming `first_at()`)."""
+    a contradiction (StatementError on `second`'s line, naming `first_at()`).
+
+    Money is compared on what the statements state (`accounts`, the channel's
+    ChannelAccounts: every account of its own but the sales account), as books/same_rows.py
+    compares the rows of other channels: the other side is the import's to decide, and one
+    import may know more than the one before it (a shop's export that routes a refund to
+    its receivable, with its FX: fresh seed 34902). There the later entry's postings are
+    booked, as one import of every file books them."""
     if shared.guessed(second.meta):
         return None   # the row, or as good a guess, is there already
     if shared.guessed(first.meta):
@@ -82,15 +89,17 @@ def merged(first, second, shared, first_at):
         # (a guess of books written before guesses said so: Alipay's web export's entry
         # without its `method:`, which the app bill's entry, stating it, replaces)
         return second
-    if _money(first) != _money(second):
+    if _money(first, accounts) != _money(second, accounts):
         raise StatementError(second.meta.get("filename", ""), second.meta.get("lineno", 0),
                              f"id {second.meta['id']!r} again, as on {first_at()}, but with other amounts "
                              f"({_text(second)} against {_text(first)}): one row of the channel is one movement")
+    postings = first.postings if _money(first) == _money(second) else second.postings
     keys = [k for k in first.meta if _shown(k)]
     added = [k for k in second.meta if _shown(k) and k not in first.meta]
     narration = fuller(first.narration, second.narration)
     payee = first.payee or second.payee
-    if not added and second.links <= first.links and narration == first.narration and payee == first.payee:
+    if not added and second.links <= first.links and narration == first.narration and payee == first.payee \
+            and postings is first.postings:
         return None
     rank = {key: at for at, key in enumerate(shared.order)}
     for key in added:   # before the first key of the channel's order that comes after it
@@ -98,7 +107,8 @@ def merged(first, second, shared, first_at):
         keys.insert(next((i for i, k in enumerate(keys) if rank.get(k, -1) > at), len(keys)), key)
     meta = {k: v for k, v in first.meta.items() if not _shown(k)}
     meta.update((k, first.meta[k] if k in first.meta else second.meta[k]) for k in keys)
-    return first._replace(meta=meta, links=first.links | second.links, narration=narration, payee=payee)
+    return first._replace(meta=meta, links=first.links | second.links, narration=narration, payee=payee,
+                          postings=postings)
 
 
 def fuller(first: str, second: str) -> str:
@@ -112,10 +122,16 @@ def _shown(key: str) -> bool:
     return key not in render.HIDDEN_META and key[:1] != "_"
 
 
-def _money(entry) -> list:
-    """What an entry moves, whatever accounts it moves it between (an import routes a sale
-    to a shop's receivable, a person books a line elsewhere: the same money)."""
-    return sorted((p.units.number, p.units.currency) for p in entry.postings)
+def _money(entry, accounts=None) -> list:
+    """What an entry moves, whatever accounts it moves it between (a person books a line
+    elsewhere: the same money); with `accounts` (ChannelAccounts), what it moves on the
+    channel's own accounts but its sales account, which an import may route elsewhere."""
+    return sorted((p.units.number, p.units.currency) for p in entry.postings
+                  if accounts is None or _stated(p.account, accounts))
+
+
+def _stated(account: str, accounts) -> bool:
+    return account != accounts.sales and (account in vars(accounts).values() or accounts.is_fee(account))
 
 
 def _text(entry) -> str:
@@ -154,7 +170,8 @@ def fold(live: list) -> None:
                 if ident not in rows:
                     rows[ident] = entry
                     continue
-                both = merged(rows[ident], entry, shared, functools.partial(_at, rows[ident]))
+                both = merged(rows[ident], entry, shared, functools.partial(_at, rows[ident]),
+                              result.importer.source.accounts)
                 if both is not None:
                     rows[ident] = both
                     said += 1
@@ -239,7 +256,8 @@ class Rows:
             adds = _adds(lines, [k for k in entry.meta if _shown(k)], entry.links, shared, _head(entry))
             return self._left(said, "edited", ident) if adds else None
         root = self.books.root
-        both = merged(first, entry, shared, lambda: f"{Path(root.name) / Path(where).relative_to(root)}:{line}")
+        both = merged(first, entry, shared, lambda: f"{Path(root.name) / Path(where).relative_to(root)}:{line}",
+                      whose.importer.source.accounts)
         if both is None:
             return None
         closed = self.closed()

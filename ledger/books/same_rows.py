@@ -28,7 +28,7 @@ money differs, the books' entry is read (only then, all such in one pass: Rows.s
 one whose text is not what an import writes is said, not refused. An entry of a person's
 own file (Books.kept_by_hand) is not compared; nor are rows whose statements say them
 otherwise by design: a shop's orders (restated in place, statements/order_edits.py), rows
-two of a channel's statements hold (every posting compared, books/late_rows.py) and a
+two of a channel's statements hold (books/late_rows.py, on the channel's own accounts) and a
 payments export's payments as they stand (books/rests.py).
 
 A bank's balance assertion the books hold is compared too, by its amount (Books.known
