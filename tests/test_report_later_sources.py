@@ -172,7 +172,9 @@ def test_a_bank_a_channel_and_a_shop_added_since_are_not_in_the_reports_of_the_m
         assert "usd" not in _banks(now[month]) and "Assets:Bank:USD" not in now[month][1]
         assert "stripe" not in _channels(now[month]) and "Stripe" not in now[month][1]
     # from their own months on they are reported
-    assert _channels(now["2026-04"]) == {"stripe"} and "usd" not in _banks(now["2026-04"])
+    assert _channels(now["2026-04"]) == {"stripe", "wechat"} and "usd" not in _banks(now["2026-04"])
+    idle = next(c for c in json.loads(now["2026-04"][0])["channels"] if c["name"] == "wechat")
+    assert {k: v for k, v in idle.items() if k not in ("name", "currency") and v not in ("0", "0.00", None)} == {}
     assert all('"source": "shop"' not in now[m][0] for m in now)   # its export and its order paid: nothing said
     august = {b["name"]: b for b in json.loads(now["2026-08"][0])["banks"]}
     assert set(august) == {"old", "ops", "quiet", "usd"}

@@ -249,7 +249,8 @@ def build_from(entries, errors, options, config, period: str) -> PeriodReport:
     return PeriodReport(config.title or "", period, start, end,
                         tuple(bank_rows(entries, config, start, end, options, answers, spreads)),
                         tuple(channel_rows(entries, config, spreads, start, end,
-                                           load.orders_prepared(entries) if config.shops else None)),
+                                           load.orders_prepared(entries) if config.shops else None,
+                                           load.cover(entries))),
                         tuple(finding_rows(entries, config, report.findings, start, end, load)))
 
 
@@ -632,7 +633,8 @@ def _suspense_lines(entries, config, bank, start, end, reclassified=frozenset())
     return out
 
 
-def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepared=None) -> list[ChannelRow]:
+def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepared=None,
+                 cover=None) -> list[ChannelRow]:
     """Per channel and currency, the month's figures (ChannelRow: they tie out); FX
     spread: the amounts of `fx_gaps` (the fx-gap findings, whether open, acknowledged or
     written off) dated in the month, lost less gained (Finding.gained). Sales and refunds as the refund checks count them
@@ -640,7 +642,9 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
     sales, the row's duplicates) and what returns it (Prepared.returned: no refund, the
     row's duplicates returned); `prepared`: the books' orders.Prepared, when the caller
     has it. `other` is what the rest leaves of the change in transit and clearing: what
-    no other figure names."""
+    no other figure names. With `cover` (statements/coverage.py), a channel begun by the
+    month's end that moved nothing is a row of zeros in its currency (blind29: an idle
+    channel was left out, as if nobody had looked)."""
     from beanclear.checks.write_offs import META
     rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sales, sold = ChannelSales(config), defaultdict(refunds.Daily)
@@ -711,8 +715,12 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
             rows[(f.source, f.currency)]["fx_spread"] += spread_of(f)
     for figures in rows.values():
         figures["other"] = figures["in_transit"] + figures["in_clearing"] - _rolled(figures)
+    shown = {name for (name, _), figures in rows.items() if any(figures.values())}
+    for name, ch in config.channels.items():   # an idle channel is a row of zeros, not left out:
+        if name not in shown and cover is not None and begun(entries, config, name, end, cover):
+            rows[(name, ch.currency)]          # the month's report says it was looked at
     return [ChannelRow(name, currency, **figures) for (name, currency), figures in sorted(rows.items())
-            if any(figures.values())]
+            if any(figures.values()) or name not in shown and currency == config.channels[name].currency]
 
 
 def beside_sales(entry, side, charged: dict, returned: dict) -> tuple[Decimal, Decimal, Decimal]:
