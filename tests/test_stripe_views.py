@@ -51,10 +51,10 @@ API = {"object": "list", "has_more": False, "url": "/v1/balance_transactions", "
 TRUTH = 4415 + 2275 + 1812 - 6690   # what Stripe's balance holds after the rows of both files
 
 
-def _merchant(folder, *items, api=API):
+def _merchant(folder, *items, api=API, header=REPORT):
     folder.mkdir()
     (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    (folder / "activity.csv").write_text("\n".join([REPORT, *items]) + "\n", encoding="utf-8")
+    (folder / "activity.csv").write_text("\n".join([header, *items]) + "\n", encoding="utf-8")
     (folder / "api.json").write_text(json.dumps(api, indent=1), encoding="utf-8")
     return folder
 
@@ -63,11 +63,11 @@ ORDERS = {"csv-json": [["activity.csv"], ["api.json"]], "json-csv": [["api.json"
           "one-csv-json": [["activity.csv", "api.json"]], "one-json-csv": [["api.json", "activity.csv"]]}
 
 
-def _imported(tmp_path, *items, api=API) -> dict:
+def _imported(tmp_path, *items, api=API, header=REPORT) -> dict:
     """The merchant of `items` imported in each order of ORDERS: name -> its folder."""
     out = {}
     for name, imports in ORDERS.items():
-        merchant = out[name] = _merchant(tmp_path / name, *items, api=api)
+        merchant = out[name] = _merchant(tmp_path / name, *items, api=api, header=header)
         for files in imports:
             result = beanclear(merchant, "import", *(str(merchant / f) for f in files))
             assert result.exit_code == 0, result.output
@@ -118,6 +118,22 @@ def test_a_row_both_files_hold_carries_what_each_says(tmp_path):
     assert _posted(books, "Assets:Clearing:Stripe") == TRUTH
     assert "sum of its items" not in _entry(books, PAYOUT)
     assert beanclear(first, "check").exit_code == 0
+
+
+def test_a_row_the_legacy_export_gives_in_minutes_has_the_apis_seconds_in_either_order(tmp_path):
+    """blind30 stripeviews: the legacy export's `Created (UTC)` has no seconds (`03:00`,
+    booked 12:00:00 in Tokyo), the API's `created` has them (12:00:25): the first file's
+    time stayed, and the books differed by import order in `time:` alone."""
+    legacy = ("id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description,"
+              "Customer Facing Amount,Customer Facing Currency,Transfer,Transfer Date (UTC),Transfer Group")
+    row = "txn_R4BBBBBBBBBBBBBBBBBBBBBB,charge,ch_R4B,2360,85,2275,jpy,2026-01-04 03:00,2026-01-06 00:00,Order #4002,,,,,"
+    api = json.loads(json.dumps(API))
+    api["data"][2]["created"] += 25
+    merchants = _imported(tmp_path, row, api=api, header=legacy)
+    first = merchants.pop("csv-json")
+    for name, merchant in merchants.items():
+        assert _same_tree(first / "books", merchant / "books") == [], name
+    assert '  time: "12:00:25"' in _entry(first / "books", "txn_R4BBBBBBBBBBBBBBBBBBBBBB")
 
 
 def test_a_report_alone_still_books_each_payout_as_the_sum_of_its_items(tmp_path):

@@ -98,8 +98,9 @@ def merged(first, second, shared, first_at, accounts):
     added = [k for k in second.meta if _shown(k) and k not in first.meta]
     narration = fuller(first.narration, second.narration)
     payee = first.payee or second.payee
+    time = finer_time(first.meta.get("time"), second.meta.get("time"))
     if not added and second.links <= first.links and narration == first.narration and payee == first.payee \
-            and postings is first.postings:
+            and postings is first.postings and time == first.meta.get("time"):
         return None
     rank = {key: at for at, key in enumerate(shared.order)}
     for key in added:   # before the first key of the channel's order that comes after it
@@ -107,6 +108,8 @@ def merged(first, second, shared, first_at, accounts):
         keys.insert(next((i for i, k in enumerate(keys) if rank.get(k, -1) > at), len(keys)), key)
     meta = {k: v for k, v in first.meta.items() if not _shown(k)}
     meta.update((k, first.meta[k] if k in first.meta else second.meta[k]) for k in keys)
+    if time is not None:
+        meta["time"] = time
     return first._replace(meta=meta, links=first.links | second.links, narration=narration, payee=payee,
                           postings=postings)
 
@@ -116,6 +119,16 @@ def fuller(first: str, second: str) -> str:
     activity download adds the row's Subject or Item Title (`Express Checkout Payment / Tea
     gift box`) to the type its monthly statement gives alone. Else the first's."""
     return second if second.startswith(first + " / ") else first
+
+
+def finer_time(first: str | None, second: str | None) -> str | None:
+    """Of two views' times of one row, the first's; but of two in the same minute, the
+    later: Stripe's legacy export gives minutes (`16:40`, booked `11:40:00`), its API
+    seconds (`11:40:25`), and whichever came first, the books say the seconds (blind30
+    stripeviews: the books differed by import order in `time:` alone)."""
+    if first is None or second is None or first[:5] != second[:5]:
+        return first if first is not None else second
+    return max(first, second)
 
 
 def _shown(key: str) -> bool:
