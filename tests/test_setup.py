@@ -68,6 +68,18 @@ def test_from_an_empty_folder_to_checked_books(tmp_path):
     assert ".beanclear.lock" in (merchant / ".gitignore").read_text()
 
 
+def test_a_file_of_two_accounts_is_imported_once_one_summary_line_per_bank(tmp_path):
+    # blind30 samplesonly: the file was read once per bank that takes its statements, and
+    # each bank's line printed again, "0 entries written, 4 already in the books"
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    shutil.copy(sample("mt940", "mt940-betterplace-sepa_snippet.sta"), folder)
+    result = init(tmp_path / "merchant", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "sepa_snippet.sta: " in line]
+    assert len(said) == 2 and all(" 0 entries written" not in line for line in said), said
+
+
 def test_refuses_to_replace_a_config(tmp_path):
     folder = statements(tmp_path / "statements")
     assert init(tmp_path / "m", "--from", folder, "--yes").exit_code == 0

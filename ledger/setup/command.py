@@ -103,7 +103,9 @@ def _import(target: Path, found) -> None:
     said = renamed(config)   # books written with other account names: every command refuses them, and so does this
     if said:
         raise _fail(f"{target} is written, but nothing was imported: {'; '.join(said)}")
-    files = [path for source in found.sources for path, _ in source.files] + found.rates
+    # once each: a file of several accounts is each source's (blind30: read once per source,
+    # its summary lines were printed again, 'already in the books')
+    files = list(dict.fromkeys(path for source in found.sources for path, _ in source.files)) + found.rates
     try:
         results = importing.run(config, files)
     except StatementError as exc:
