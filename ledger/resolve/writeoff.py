@@ -113,9 +113,11 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
         raise ResolveError(f"{code} {ref} is {said}: correct that entry, or delete the copy; nothing was written")
     done = named[-1] if named else None if listed else resolved_by(entries, code, ref)
     if done is not None:
-        where = relative(done.meta.get("filename"), config.root)
-        return Plan(f"{code} {ref} is written off already ({where}:{done.meta.get('lineno')}); "
-                    "nothing was written", data={"code": code, "ref": ref}, nothing=True)
+        at = f"{relative(done.meta.get('filename'), config.root)}:{done.meta.get('lineno')}"
+        # (round 29: after its reversal, "written off already" said the opposite of the books)
+        said = (f"was written off, and the write-off reversed on {done.date} when the money came ({at}): nothing "
+                "is owed" if done.meta.get(REVERSES) else f"is written off already ({at})")
+        return Plan(f"{code} {ref} {said}; nothing was written", data={"code": code, "ref": ref}, nothing=True)
     if not listed:
         raise ResolveError(acks.not_named(findings, code, ref, entries, config.root))
     finding = listed[0]
