@@ -344,3 +344,36 @@ def test_a_converted_refund_in_a_closed_month_routed_late_is_left_and_said(tmp_p
     assert not any("Expenses:FX" in p.read_text(encoding="utf-8") for p in march.parent.iterdir())
     if closed == "charge":   # the refund routed as it is: its charge, a sale of the closed month, is no side of it
         assert "  Assets:Receivable:Billing                   106.82 USD" in _stripe(folder)
+
+
+def test_a_converted_refund_moved_back_by_shop_none_books_as_a_sale_again(tmp_path):
+    # the other way: routed with its FX, then `shop: none` added; the next import moves
+    # the refund back to the channel's sales (late_routes.back), which books no FX there
+    # (no order's conversion to settle): as an import with the key writes it, not the
+    # sales posting 104.34 USD beside an FX of 2.48 USD
+    no_shop = CONFIG.replace("    currency: USD\n    settlement_days", "    currency: USD\n    shop: none\n"
+                             "    settlement_days", 1)
+    later = [_row("txn_C2", "24", "50.00", "1.75", "charge", "ch_2", "INV-2", "50.00", "usd")]
+    fresh = _merchant(tmp_path / "fresh", [REFUNDED], [CHARGE, REFUND], later)
+    (fresh / "config.yaml").write_text(no_shop, encoding="utf-8")
+    _import(fresh, "invoices.csv", "stripe-0.csv", "stripe-1.csv")
+    folder = _merchant(tmp_path / "routed", [REFUNDED], [CHARGE, REFUND], later)
+    _import(folder, "invoices.csv", "stripe-0.csv")
+    assert "Expenses:FX" in _stripe(folder)
+    (folder / "config.yaml").write_text(no_shop, encoding="utf-8")
+    out = _import(folder, "stripe-1.csv")   # the next statement: not the refund's again
+    assert "2 payment(s) booked to a shop's receivable before channels.stripe.shop: none are sales" in out
+    assert _transactions(_stripe(folder)) == _transactions(_stripe(fresh))
+    assert "Expenses:FX" not in _stripe(folder)
+    # must not: lines a person wrote (another layout, or the FX elsewhere) are theirs
+    from beanclear.statements.refund_fx import joined
+    head = '2026-04-23 * "REFUND" ^order-INV-1\n  id: "txn_R1"\n  customer-amount: "-99.00 EUR"\n'
+    clearing = "  Assets:Clearing:Stripe                     -106.82 USD\n"
+    receivable = "  Assets:Receivable:Billing                   104.34 USD\n"
+    fx = "  Expenses:FX                                   2.48 USD\n"
+    receivables = ("Assets:Receivable:Billing",)
+    assert joined(head + clearing + receivable + fx + "\n", receivables, "Expenses:FX") == \
+        head + clearing + "  Assets:Receivable:Billing                   106.82 USD\n\n"
+    for by_hand in (head + clearing + receivable + "  Expenses:FX  2.48 USD\n\n",
+                    head + fx + clearing + receivable + "\n"):
+        assert joined(by_hand, receivables, "Expenses:FX") is by_hand

@@ -335,6 +335,29 @@ def plan(found: dict[Path, dict[str, tuple]], changes: dict) -> int:
     return sum(map(len, found.values()))
 
 
+def joined(block: str, receivables: tuple[str, ...], fx_account: str) -> str:
+    """A refund's text with the FX posting this rule wrote just after its receivable line
+    put back into that line, for an import that takes the order off the receivable
+    (books/late_routes.py `back`, `shop: none` added): a sale of the channel settles no
+    order's conversion, and its import books the refund as the statement says. Only
+    lines as the import writes them (split(), _restated()); any other block as it is."""
+    if f"\n  {fx_account} " not in block or not CUSTOMER_LINE.search(block):
+        return block
+    lines = block.split("\n")
+    for at in range(1, len(lines) - 1):
+        mine, fx = POSTING.match(lines[at]), POSTING.match(lines[at + 1])
+        if mine and fx and mine.group(1) in receivables and fx.group(1) == fx_account \
+                and mine.group(3) == fx.group(3):
+            account, currency = mine.group(1), mine.group(3)
+            number, moved = (Decimal(m.group(2).replace(",", "")) for m in (mine, fx))
+            if (lines[at], lines[at + 1]) != (posting_line(account, number, currency),
+                                              posting_line(fx_account, moved, currency)):
+                return block   # a person's lines: theirs to change
+            lines[at:at + 2] = [posting_line(account, number + moved, currency)]
+            return "\n".join(lines)
+    return block
+
+
 def _restated(refunds: dict[str, tuple], block: str) -> str:
     """A refund of `refunds` with its FX posting after its receivable one, that line
     restated, where the line is as the import wrote it; any other block as it is."""
