@@ -204,7 +204,7 @@ def across(read: list, books, routes: dict | None = None) -> tuple[dict[Path, di
     used: set[str] = set()
     closed = None
     channels = _channels(read)
-    routed: dict[str, dict[Path, object]] = {}   # channel name -> month file -> a block as routing leaves it
+    routed: dict[str, dict[Path, object]] = {}   # channel name -> month file -> block -> the block as routed
     for path, (channel, moves, inside) in (routes or {}).items():
         routed.setdefault(channel.name, {})[path] = functools.partial(late_routes._routed_block, channel, moves,
                                                                       inside=inside)
