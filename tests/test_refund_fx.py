@@ -261,3 +261,119 @@ def test_books_imported_before_keep_the_difference_on_the_order_and_it_is_not_du
                                  "  Assets:Receivable:Billing                   106.82 USD\n"), encoding="utf-8")
     assert "Expenses:FX" not in _stripe(folder)
     assert _open_items(folder) == [] and _order_findings(folder) == []
+
+
+# -- routed late: the shop's export after the Stripe statement (two shops) ---------------------
+
+def _two_shops(folder, invoices, *statements):
+    """A merchant of two shops: which one an order is of only a shop's export says
+    (README, Several shops), so a payment imported before it is booked unrouted."""
+    merchant = _merchant(folder, invoices, *statements)
+    (merchant / "config.yaml").write_text(CONFIG.replace("checks:", SECOND_SHOP + "checks:"), encoding="utf-8")
+    return merchant
+
+
+@pytest.mark.parametrize("order", [("stripe-0.csv", "invoices.csv"), ("invoices.csv", "stripe-0.csv"),
+                                   ("stripe-1.csv", "invoices.csv", "stripe-0.csv"),
+                                   ("stripe-0.csv", "stripe-1.csv", "invoices.csv"),
+                                   ("stripe-1.csv", "stripe-0.csv", "invoices.csv"),
+                                   ("stripe-0.csv", "invoices.csv", "stripe-1.csv"),
+                                   ("stripe-0.csv", "invoices.csv stripe-1.csv"),
+                                   ("stripe-1.csv", "invoices.csv stripe-0.csv")])
+def test_a_converted_refund_routed_late_books_its_fx_as_importing_both_together(tmp_path, order):
+    # stripe first (no shop export yet: the charge and its refund booked unrouted, as
+    # sales of Stripe), then the export alone: routing moved both to the receivable and
+    # the refund kept 106.82 USD on it, no FX; one import of everything writes the FX.
+    # Where the statements come apart, the one booked unrouted is read as routed by the
+    # import that brings the export and the other one.
+    together = _two_shops(tmp_path / "together", [REFUNDED], [CHARGE, REFUND])
+    _import(together, "invoices.csv", "stripe-0.csv")
+    rows = [[CHARGE, REFUND]] if len(order) == 2 and " " not in order[1] else [[CHARGE], [REFUND]]
+    apart = _two_shops(tmp_path / "apart", [REFUNDED], *rows)
+    for names in order:
+        out = _import(apart, *names.split())
+    assert _transactions(_stripe(apart)) == _transactions(_stripe(together))
+    assert (apart / "books" / "accounts.beancount").read_text(encoding="utf-8") == \
+        (together / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    if order[-1] == "invoices.csv" or order == ("stripe-1.csv", "invoices.csv stripe-0.csv"):
+        assert "now book the conversion difference on the FX account" in out   # the books' refund, restated
+    books = _stripe(apart)
+    _import(apart, "invoices.csv", *(n for names in order for n in names.split() if n != "invoices.csv"))
+    assert _stripe(apart) == books
+    assert _open_items(apart) == [] and _order_findings(apart) == []
+
+
+def test_a_refund_of_part_routed_late_moves_nothing_to_fx(tmp_path):
+    # must not: the customer still holds part of the order; routed late, the refund books
+    # as the statement says, as importing both together does
+    invoice = "INV-5,2026-04-20,14:00:00,cus_5,SaaS plan,EUR,99.00,50.00,partially_refunded\n"
+    rows = [CHARGE.replace("INV-1", "INV-5"), _row("txn_R5", "23", "-53.95", "0.00", "refund", "re_5", "INV-5",
+                                                   "-50.00", "eur")]
+    together = _two_shops(tmp_path / "together", [invoice], rows)
+    _import(together, "invoices.csv", "stripe-0.csv")
+    apart = _two_shops(tmp_path / "apart", [invoice], rows)
+    _import(apart, "stripe-0.csv")
+    out = _import(apart, "invoices.csv")
+    assert "now clear them" in out and "FX account" not in out
+    assert "Expenses:FX" not in _stripe(apart)
+    assert _transactions(_stripe(apart)) == _transactions(_stripe(together))
+    assert _open_items(apart) == [] and _order_findings(apart) == []
+
+
+@pytest.mark.parametrize("closed", ["both", "charge"])
+def test_a_converted_refund_in_a_closed_month_routed_late_is_left_and_said(tmp_path, closed):
+    # must not: a month closed by `beanclear close` is not changed by routing, nor by its
+    # FX: what routing leaves a sale is of no order here, and the import says what it left.
+    # The order's export comes in the month after (an invoice of a deposit paid before).
+    if closed == "both":   # the charge and its refund in March, closed
+        rows = [CHARGE.replace("2026-04-", "2026-03-"), REFUND.replace("2026-04-", "2026-03-")]
+    else:                  # the charge in March, closed; its refund in April, open
+        rows = [CHARGE.replace("2026-04-", "2026-03-"), REFUND]
+    folder = _two_shops(tmp_path, [REFUNDED.replace("2026-04-20", "2026-04-01")], rows)
+    _import(folder, "stripe-0.csv")
+    (folder / "books" / "periods.beancount").write_text('2026-04-01 custom "beanclear-close" "2026-03"\n',
+                                                        encoding="utf-8")
+    march = folder / "books" / "stripe" / "2026" / "2026-03.beancount"
+    before = {p: p.read_text(encoding="utf-8") for p in march.parent.iterdir()}
+    out = _import(folder, "invoices.csv")
+    assert march.read_text(encoding="utf-8") == before[march]
+    left = 2 if closed == "both" else 1
+    assert (f"note: {left} payment(s) of these orders booked in a closed month stay sales of their channel: "
+            "reopen the month, then import the orders again with --force to move them") in out
+    assert "FX account" not in out
+    assert not any("Expenses:FX" in p.read_text(encoding="utf-8") for p in march.parent.iterdir())
+    if closed == "charge":   # the refund routed as it is: its charge, a sale of the closed month, is no side of it
+        assert "  Assets:Receivable:Billing                   106.82 USD" in _stripe(folder)
+
+
+def test_a_converted_refund_moved_back_by_shop_none_books_as_a_sale_again(tmp_path):
+    # the other way: routed with its FX, then `shop: none` added; the next import moves
+    # the refund back to the channel's sales (late_routes.back), which books no FX there
+    # (no order's conversion to settle): as an import with the key writes it, not the
+    # sales posting 104.34 USD beside an FX of 2.48 USD
+    no_shop = CONFIG.replace("    currency: USD\n    settlement_days", "    currency: USD\n    shop: none\n"
+                             "    settlement_days", 1)
+    later = [_row("txn_C2", "24", "50.00", "1.75", "charge", "ch_2", "INV-2", "50.00", "usd")]
+    fresh = _merchant(tmp_path / "fresh", [REFUNDED], [CHARGE, REFUND], later)
+    (fresh / "config.yaml").write_text(no_shop, encoding="utf-8")
+    _import(fresh, "invoices.csv", "stripe-0.csv", "stripe-1.csv")
+    folder = _merchant(tmp_path / "routed", [REFUNDED], [CHARGE, REFUND], later)
+    _import(folder, "invoices.csv", "stripe-0.csv")
+    assert "Expenses:FX" in _stripe(folder)
+    (folder / "config.yaml").write_text(no_shop, encoding="utf-8")
+    out = _import(folder, "stripe-1.csv")   # the next statement: not the refund's again
+    assert "2 payment(s) booked to a shop's receivable before channels.stripe.shop: none are sales" in out
+    assert _transactions(_stripe(folder)) == _transactions(_stripe(fresh))
+    assert "Expenses:FX" not in _stripe(folder)
+    # must not: lines a person wrote (another layout, or the FX elsewhere) are theirs
+    from beanclear.statements.refund_fx import joined
+    head = '2026-04-23 * "REFUND" ^order-INV-1\n  id: "txn_R1"\n  customer-amount: "-99.00 EUR"\n'
+    clearing = "  Assets:Clearing:Stripe                     -106.82 USD\n"
+    receivable = "  Assets:Receivable:Billing                   104.34 USD\n"
+    fx = "  Expenses:FX                                   2.48 USD\n"
+    receivables = ("Assets:Receivable:Billing",)
+    assert joined(head + clearing + receivable + fx + "\n", receivables, "Expenses:FX") == \
+        head + clearing + "  Assets:Receivable:Billing                   106.82 USD\n\n"
+    for by_hand in (head + clearing + receivable + "  Expenses:FX  2.48 USD\n\n",
+                    head + fx + clearing + receivable + "\n"):
+        assert joined(by_hand, receivables, "Expenses:FX") is by_hand

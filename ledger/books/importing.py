@@ -528,11 +528,13 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     f"{moved} fee(s) given back of its chargeback fees, booked to the fees before, now on the "
                     "chargeback account")
             restated = refund_fx.plan(late.fx, changes)
-            if restated:   # on the first statement of a channel whose refunds they are
+            if restated:   # on the first statement of a channel whose refunds they are, else (routed
+                # late by a shop's export alone) on the first shop statement, as routing's own notes
                 name = next(p.parent.parent.name for p in late.fx)
-                next(r for r in live if r.importer.source.name == name).extraction.notes.append(
-                    f"{restated} refund(s) of converted charges, booked before their charges, now book the "
-                    "conversion difference on the FX account")
+                next((r for r in live if r.importer.source.name == name),
+                     next((r for r in live if isinstance(r.importer.source, Shop)), live[0])).extraction.notes.append(
+                    f"{restated} refund(s) of converted charges, booked before their charges or their orders, now book "
+                    "the conversion difference on the FX account")
             for (channel, what), placed in late_refunds.plan(late.refunds, changes).items():
                 # on the first statement of the channel whose entries they wait for
                 next(r for r in live if r.importer.source.name == channel).extraction.notes.append(
@@ -683,16 +685,16 @@ def _across(results: list[FileResult], books: Books) -> dict:
     converted_credits.across(read, books)
     route_batch(read, batch)
     shop_refunds.grown(read, books)
-    fx, fx_used = refund_fx.across(read, books)   # after routing: the refunds on the receivable
+    # the books' payments the batch's orders route, found before the refunds' FX: a
+    # converted order's entries routing moves are of it (refund_fx.py)
+    late = late_routes.find(read[0][0].config, books, batch) if read else late_routes.NONE
+    fx, fx_used = refund_fx.across(read, books, late.files)   # after routing: the refunds on the receivable
     edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})
     if not read:
         return late_routes.NONE
-    return late_routes.find(read[0][0].config, books, batch)._replace(refunds=late_refunds.find(read, books, batch),
-                                                                       fees=late_fees.find(read, books), orders=edits,
-                                                                       fx=fx, fx_used=fx_used,
-                                                                       credits=late_credits.find(read, books),
-                                                                       top_ups=late_top_ups.find(read, books),
-                                                                       back=late_routes.back(read[0][0].config, books))
+    return late._replace(refunds=late_refunds.find(read, books, batch), fees=late_fees.find(read, books),
+                         orders=edits, fx=fx, fx_used=fx_used, credits=late_credits.find(read, books),
+                         top_ups=late_top_ups.find(read, books), back=late_routes.back(read[0][0].config, books))
 
 
 def _park(results: list[FileResult]) -> None:

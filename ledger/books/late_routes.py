@@ -195,7 +195,7 @@ def _folded(lines: list[str], discount: str, receivable: str) -> tuple[list[str]
 # -- `shop: none` added after payments were routed --------------------------------------
 
 class Back(NamedTuple):
-    """What back() found: month file -> (its channel, the shops' receivables); per
+    """What back() found: month file -> (its channel, the shops' receivables, the FX account); per
     channel, the payments that move back to its sales, and those left (in a closed month;
     routed with metadata of routing's own: a cut order id, a discount taken in)."""
     files: dict[Path, tuple]
@@ -221,6 +221,8 @@ def back(config, books: Books) -> Back:
     receivables = tuple(shop.accounts.receivable for shop in config.shops.values())
     if not channels or not receivables:
         return found
+    from beanclear.statements import refund_fx   # it reads the books as this module routes them
+    fx_account = refund_fx.account_of(config)
     closed = closed_months(books.root)
     # a payment a person moved into a file of their own (keeping its `id:`) is theirs to
     # rebook: no import rewrites such a file, and it is said at every import until it is
@@ -244,15 +246,15 @@ def back(config, books: Books) -> Back:
                     else:
                         moves += 1
             if moves:
-                found.files[path] = (channel, receivables)
+                found.files[path] = (channel, receivables, fx_account)
                 found.moved[channel.name] = found.moved.get(channel.name, 0) + moves
     return found
 
 
 def plan_back(found: Back, changes: dict[Path, object]) -> None:
     """Add to `changes` the month files back() found, their payments the channel's sales again."""
-    for path, (channel, receivables) in found.files.items():
-        rewrite_blocks(changes, path, functools.partial(_back_block, channel, receivables))
+    for path, (channel, receivables, fx_account) in found.files.items():
+        rewrite_blocks(changes, path, functools.partial(_back_block, channel, receivables, fx_account))
 
 
 def back_notes(found: Back, name: str) -> list[str]:
@@ -283,12 +285,15 @@ def _routed_to(text: str, receivables: tuple[str, ...]) -> list[str]:
             and any(f"\n  {r} " in b for r in receivables)]
 
 
-def _back_block(channel, receivables: tuple[str, ...], block: str) -> str:
+def _back_block(channel, receivables: tuple[str, ...], fx_account: str, block: str) -> str:
     """A routed payment's text with its receivable postings on the channel's sales
-    account, or the same text where back() leaves it."""
+    account, or the same text where back() leaves it; a converted order's refund
+    without the FX the receivable gave it (statements/refund_fx.py `joined`), as the
+    import with `shop: none` books it."""
     if not _routed_to(block, receivables) or ROUTING_META.search(block):
         return block
-    lines = block.splitlines(keepends=True)
+    from beanclear.statements import refund_fx
+    lines = refund_fx.joined(block, receivables, fx_account).splitlines(keepends=True)
     sales = channel.accounts.sales
     for at, line in enumerate(lines[1:], 1):
         account = next((r for r in receivables if line.startswith(f"  {r} ")), None)

@@ -41,6 +41,15 @@ them). The refund is found
   imported first): the import that brings the charge restates it in place (`plan`),
   so the books are what importing both together writes. A month closed by `beanclear
   close`, and a posting line a person changed, are left as they are.
+
+With several shops, a payment imported before its shop's export is booked to the
+channel's sales, not the receivable (books/late_routes.py); the export's import routes
+it. The books' entries that routing moves are read as it leaves them (`routes`, what
+late_routes.find found), so their order is of the rule too even where the import holds
+no statement of the channel: the export alone after the charge and its refund, or with
+one of them after the other, books the FX as importing all together does (a refund
+routed late kept the whole 106.82 USD on the receivable). What routing leaves (a closed
+month, a line a person rebooked) stays a sale, of no order here.
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ from pathlib import Path
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beanclear.books import ENTRY_END, ID_LINE, _block_start, _unescape
+from beanclear.books import ENTRY_END, ID_LINE, _block_start, _blocks, _lines, _unescape, late_routes
 from beanclear.books.render import posting_line
 from beanclear.books.spill import like
 from beanclear.importers.stated import stated_amount
@@ -181,18 +190,27 @@ def _channels(read: list) -> dict[str, list]:
     return out
 
 
-def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
+def across(read: list, books, routes: dict | None = None) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
     """Once an import has read its files (`read`: (importer, extraction) pairs): each
     refund of the import that gives back the last of a converted order booked with its FX
-    (split). Returns (the refunds of that kind the books hold already, booked before the
-    charge this import brings: month file -> refund id -> (receivable, its currency, the
-    FX, the FX account), for plan() to restate; the FX accounts the import's refunds and
-    those post to, for the books to open)."""
+    (split). `routes`: the books' month files whose sales the import routes to the
+    shops' receivables (late_routes.Late.files: path -> (channel, order id -> receivable,
+    ...)), read as routed. Returns (the refunds of that kind the books hold already,
+    booked before the charge this import brings or before their order's export: month
+    file -> refund id -> (receivable, its currency, the FX, the FX account), for plan()
+    to restate after routing; the FX accounts the import's refunds and those post to,
+    for the books to open)."""
     found: dict[Path, dict[str, tuple]] = {}
     used: set[str] = set()
     closed = None
-    for name, mine in _channels(read).items():
-        config = mine[0][0].config
+    channels = _channels(read)
+    routed: dict[str, dict[Path, object]] = {}   # channel name -> month file -> block -> the block as routed
+    for path, (channel, moves, inside) in (routes or {}).items():
+        routed.setdefault(channel.name, {})[path] = functools.partial(late_routes._routed_block, channel, moves,
+                                                                      inside=inside)
+        channels.setdefault(channel.name, [])
+    for name, mine in channels.items():
+        config = mine[0][0].config if mine else next(i.config for i, _ in read if i.config is not None)
         receivables = {shop.accounts.receivable for shop in config.shops.values()}
         fx_account = account_of(config)
         groups: dict[str, dict[str, Side]] = {}
@@ -203,17 +221,28 @@ def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
                     for link in entry.links:
                         if link.startswith("order-"):
                             groups.setdefault(link, {})
+        for path, route in routed.get(name, {}).items():   # and the converted orders routing moves
+            for text in books._pieces(path):
+                for block in _moved(text, route):
+                    side = block_side(block, receivables, fx_account)
+                    if side is not None and side.currency != side.paid_in:
+                        groups.update((link, {}) for link in _links(block) if link not in groups)
         if not groups:
             continue
         booked: dict[str, Side] = {}   # refund id -> the books' entry of it, split with its FX already
         for path in books.source_files(name):   # the books' entries of those orders first: what is written
+            route = routed.get(name, {}).get(path)
             for text in books._pieces(path):
-                for block in _blocks_of(text, groups):
+                if route is None:
+                    blocks = _blocks_of(text, groups)
+                else:   # every entry as routing leaves it: it may give one the link of its order
+                    blocks = [b for b in map(route, _blocks(_lines([text]))) if not groups.keys().isdisjoint(_links(b))]
+                for block in blocks:
                     side = block_side(block, receivables, fx_account, path)
                     if side is not None:
                         if side.fx:
                             booked.setdefault(side.ident, side)
-                        for link in HEAD_LINK.findall(block.lstrip("\n").split("\n", 1)[0]):
+                        for link in _links(block):
                             if link in groups:
                                 groups[link].setdefault(side.ident, side)
         for _, out in mine:
@@ -267,6 +296,22 @@ def across(read: list, books) -> tuple[dict[Path, dict[str, tuple]], frozenset]:
     return found, frozenset(used)
 
 
+def _links(block: str) -> list[str]:
+    """The order links of an entry's first line."""
+    return HEAD_LINK.findall(block.lstrip("\n").split("\n", 1)[0])
+
+
+def _moved(text: str, route: functools.partial) -> list[str]:
+    """The entries of a piece of a month file that routing moves (`route`: late_routes'
+    _routed_block of the file's channel and moves), as it leaves them."""
+    out = []
+    for block in late_routes._candidates(text, route.args[0]):   # args[0]: the channel
+        after = route(block)
+        if after is not block:
+            out.append(after)
+    return out
+
+
 def _blocks_of(text: str, links) -> list[str]:
     """The entries of `text` whose first line holds one of `links`."""
     out = []
@@ -288,6 +333,29 @@ def plan(found: dict[Path, dict[str, tuple]], changes: dict) -> int:
     for path, refunds in found.items():
         rewrite_blocks(changes, path, functools.partial(_restated, refunds))
     return sum(map(len, found.values()))
+
+
+def joined(block: str, receivables: tuple[str, ...], fx_account: str) -> str:
+    """A refund's text with the FX posting this rule wrote just after its receivable line
+    put back into that line, for an import that takes the order off the receivable
+    (books/late_routes.py `back`, `shop: none` added): a sale of the channel settles no
+    order's conversion, and its import books the refund as the statement says. Only
+    lines as the import writes them (split(), _restated()); any other block as it is."""
+    if f"\n  {fx_account} " not in block or not CUSTOMER_LINE.search(block):
+        return block
+    lines = block.split("\n")
+    for at in range(1, len(lines) - 1):
+        mine, fx = POSTING.match(lines[at]), POSTING.match(lines[at + 1])
+        if mine and fx and mine.group(1) in receivables and fx.group(1) == fx_account \
+                and mine.group(3) == fx.group(3):
+            account, currency = mine.group(1), mine.group(3)
+            number, moved = (Decimal(m.group(2).replace(",", "")) for m in (mine, fx))
+            if (lines[at], lines[at + 1]) != (posting_line(account, number, currency),
+                                              posting_line(fx_account, moved, currency)):
+                return block   # a person's lines: theirs to change
+            lines[at:at + 2] = [posting_line(account, number + moved, currency)]
+            return "\n".join(lines)
+    return block
 
 
 def _restated(refunds: dict[str, tuple], block: str) -> str:
