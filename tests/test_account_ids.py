@@ -50,6 +50,20 @@ def test_real_statements_state_their_account(folder, name, account):
     assert extraction.account == account
 
 
+def test_an_alipay_bill_states_its_account_in_its_footer_however_long(tmp_path):
+    # a 2021 layout bill's 支付宝账户 is in its footer: read from the start alone, a bill of
+    # more rows than that start held stated none, and another account's went in unchecked
+    lines = sample("alipay_personal", "deg-alipay-2021format-gbk.csv").read_bytes().decode("gb18030").splitlines()
+    row = next(line for line in lines if line.startswith("支出") and "2021121122001468815736847417" in line)
+    rows = [row.replace("2021121122001468815736847417", f"20211211220014688157368{n:05d}") for n in range(800)]
+    path = tmp_path / "alipay.csv"
+    path.write_bytes("\n".join(lines[:2] + rows + lines[2:]).encode("gb18030"))
+    assert path.stat().st_size > 65536   # past the start identify() reads (toolkit sniff)
+    group, kind, cls = probe.claims(path)[0]
+    _, extraction = probe.read(path, group, {"type": kind}, cls, Path(tempfile.mkdtemp()))
+    assert extraction.account == "abc@triplez.cn"
+
+
 # -- which of two sources of one type a bill is (`account_id`) ------------------------------
 
 TWO_WALLETS = """\
