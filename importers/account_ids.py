@@ -11,7 +11,9 @@ Where the statements state it (FORMATS.md and the samples):
   明细, the value in the next cell), `账号：…`;
 - WeChat Pay trade bill: the 商户号 column (wechat_trade.py), each row's (RowAccount: a
   row of another 商户号 is refused at its line); PayPal's transaction search JSON:
-  `account_number` (paypal_api.py).
+  `account_number` (paypal_api.py), its balances JSON: `account_id` (paypal_balances.py);
+- a ≤2022 Alipay personal bill states its `支付宝账户：` in its footer, read there
+  (alipay_personal.py), however many rows stand before it.
 WeChat Pay's fund bill, Stripe's and PayPal's CSV exports and the personal WeChat bill
 (a nickname, 微信昵称, is no account) state none: theirs stay unrecorded.
 

@@ -40,6 +40,7 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.config.model import SalesRule
+from beanclear.importers.account_ids import stated_account
 from beanclear.importers.base import Extraction, SharedRows
 from beanclear.importers.toolkit import StatementError, parse_datetime, parse_magnitude, read_statement
 from beanclear.importers.wallet import (UNSTATED, Movement, WalletImporter, compare_totals, said, says_no_records,
@@ -158,6 +159,9 @@ class Importer(WalletImporter):
                 self.neutral_kind(out, mv, KINDS if not self._is_refund(get, row) else [(r"", "refund")])
         netted = sum((amount for trade_no, amount in refunds.items() if trade_no in spent), Decimal(0))
         compare_totals(out, stated_text(st), counts, sums, netted)
+        # the account it is of: a ≤2022 bill states it in its footer, past the start that
+        # base.read looks in, however many rows stand before it (account_ids.py)
+        out.account = stated_account(stated_text(st))
         return self.finish(out)
 
     @staticmethod

@@ -13,15 +13,23 @@ A `balance` assertion holds at the start of a day. A response taken at midnight 
 for `as_of_time=…T00:00:00` in the books' zone) is asserted on that day, exactly; one
 taken during a day is asserted on the next, which holds only if nothing moved between
 `as_of_time` and midnight: the import says so.
+
+A response states the account it is of as its top-level `account_id` (a Transaction
+Search response as `account_number`): the account a source's statements are of, so that
+another account's balances are not asserted on this one's clearing (blind30: they were,
+and the import worked them back to an opening that never was), and which of two PayPal
+sources it is (identify).
 """
 
 from __future__ import annotations
 
 import re
 
+from beanclear.importers.account_ids import checked
 from beanclear.importers.base import Extraction, StatementImporter, balance, next_day
 from beanclear.importers.toolkit import (StatementError, currency_code, json_amount, json_line, json_shown,
-                                         local_time, parse_instant, read_json)
+                                         local_time, parse_instant, read_json, sniff)
+from beanclear.importers.toolkit.jsonstream import stated_member
 
 
 class Importer(StatementImporter):
@@ -36,9 +44,19 @@ class Importer(StatementImporter):
     def matches(self, head: str) -> bool:
         if not re.search(r'"(balances|balance)"\s*:', head) or not re.search(r'"available_balance"\s*:', head):
             return False
-        if re.search(r'"transaction_details"\s*:', head):
+        return not re.search(r'"transaction_details"\s*:', head)
+
+    def identify(self, filepath: str) -> bool:
+        """A Balances response (matches), of the source's `account_id` where it has one: the
+        `account_id` the response states, wherever it stands among its members (not a
+        word anywhere in it); one that states none is claimed by each source, as a
+        Transaction Search response that states none is (paypal_api.py)."""
+        if not self.matches(sniff(filepath)):
             return False
-        return not self.source.account_id or self.source.account_id in head
+        if not self.source.account_id:
+            return True
+        stated = checked(stated_member(filepath, "account_id"))
+        return stated is None or stated == self.source.account_id
 
     def parse(self, filepath: str) -> Extraction:
         path = str(filepath)
@@ -53,6 +71,7 @@ class Importer(StatementImporter):
         midnight = when.time() == when.time().min
         day = when.date() if midnight else next_day(when.date())
         acc, out = self.source.accounts, Extraction()
+        out.account = checked(doc.get("account_id"))   # the PayPal account it is of (account_ids.py)
         for item in self.each(balances):
             out.rows += 1
             line = json_line(item, json_line(doc))

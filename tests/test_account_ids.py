@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -36,6 +38,8 @@ def test_the_preamble_names_the_account(head, account):
     ("wechat_merchant", "gunsluo-wechatpay-v3-tradebill-ALL.csv", "1601959334"),   # 商户号 column
     ("wechat_merchant", "gunsluo-wechatpay-v3-fundflowbill-Basic.csv", None),       # states none
     ("paypal_api_json", "srmklive-paypal-transaction-search-response.json", "XZXSPECPDZHZU"),
+    # blind30: the Balances response states its account as `account_id`, read as nothing
+    ("paypal_api_json", "srmklive-paypal-balances-response.json", "QCXKLSS8GWT22"),
     ("paypal_csv", "oca-paypal-activity_en.csv", None),
     ("alipay_personal", "dhr-alipay-full-utf8.csv", "138****0000"),
 ])
@@ -44,6 +48,20 @@ def test_real_statements_state_their_account(folder, name, account):
     group, kind, cls = probe.claims(path)[0]
     _, extraction = probe.read(path, group, {"type": kind}, cls, Path(tempfile.mkdtemp()))
     assert extraction.account == account
+
+
+def test_an_alipay_bill_states_its_account_in_its_footer_however_long(tmp_path):
+    # a 2021 layout bill's 支付宝账户 is in its footer: read from the start alone, a bill of
+    # more rows than that start held stated none, and another account's went in unchecked
+    lines = sample("alipay_personal", "deg-alipay-2021format-gbk.csv").read_bytes().decode("gb18030").splitlines()
+    row = next(line for line in lines if line.startswith("支出") and "2021121122001468815736847417" in line)
+    rows = [row.replace("2021121122001468815736847417", f"20211211220014688157368{n:05d}") for n in range(800)]
+    path = tmp_path / "alipay.csv"
+    path.write_bytes("\n".join(lines[:2] + rows + lines[2:]).encode("gb18030"))
+    assert path.stat().st_size > 65536   # past the start identify() reads (toolkit sniff)
+    group, kind, cls = probe.claims(path)[0]
+    _, extraction = probe.read(path, group, {"type": kind}, cls, Path(tempfile.mkdtemp()))
+    assert extraction.account == "abc@triplez.cn"
 
 
 # -- which of two sources of one type a bill is (`account_id`) ------------------------------
@@ -187,3 +205,98 @@ def test_a_paypal_response_that_states_no_account_is_claimed_by_each_source(make
     del response["account_number"]
     path.write_text(json.dumps(response), encoding="utf-8")
     assert claimants(cfg, path, "paypal") == ["paypal", "paypal_b"]
+
+
+# -- a PayPal Balances response is of its `account_id`, as a Transaction Search of its
+# `account_number` (blind30: one of another account was booked into the channel, its
+# 100.00 worked back to an opening of -351.21 USD that never was)
+
+def paypal_balances(account: str | None, available: str, account_first: bool = False) -> str:
+    """A Balances response (GET /v1/reporting/balances) of `account` as of 2026-02-17
+    00:00 UTC, `available` USD; with its account_id before or after its balances."""
+    response = {"balances": [{"currency": "USD", "primary": True,
+                              "available_balance": {"currency_code": "USD", "value": available},
+                              "withheld_balance": {"currency_code": "USD", "value": "0.00"}}],
+                "as_of_time": "2026-02-17T00:00:00Z", "last_refresh_time": "2026-02-17T00:00:00Z"}
+    if account is not None:
+        response = {"account_id": account, **response} if account_first else {**response, "account_id": account}
+    return json.dumps(response, indent=2)
+
+
+@pytest.mark.parametrize("account_first", [False, True], ids=["account-after", "account-first"])
+def test_a_paypal_balances_response_is_of_the_account_id_it_states(make_config, tmp_path, account_first):
+    cfg = make_config(TWO_PAYPALS)
+    path = tmp_path / "balances.json"
+    path.write_text(paypal_balances("GEUD4BM3QH2X4", "28.23", account_first), encoding="utf-8")
+    assert claimants(cfg, path, "paypal") == ["paypal_b"]
+    path.write_text(paypal_balances(None, "28.23"), encoding="utf-8")   # states none: each source's
+    assert claimants(cfg, path, "paypal") == ["paypal", "paypal_b"]
+
+
+ONE_PAYPAL = "books: books\ncurrency: USD\ntimezone: UTC\nchannels:\n  paypal: {type: paypal, currency: USD}\n"
+
+
+def _paypal_merchant(tmp_path, balances_account: str):
+    """A merchant of one PayPal source without account_id, with a Transaction Search of
+    3XXJ4S4GQQ3A9 (3 rows of 9.41 net) and a Balances response of `balances_account`."""
+    from conftest import beanclear
+    (tmp_path / "config.yaml").write_text(ONE_PAYPAL, encoding="utf-8")
+    st = tmp_path / "statements"
+    st.mkdir()
+    (st / "transactions.json").write_text(paypal_response("3XXJ4S4GQQ3A9", 3, account_first=False), encoding="utf-8")
+    (st / "balances.json").write_text(paypal_balances(balances_account, "28.23"), encoding="utf-8")
+    return beanclear, st
+
+
+def test_a_paypal_balances_response_of_another_account_is_refused_after_its_transactions(tmp_path):
+    from conftest import snapshot
+    beanclear, st = _paypal_merchant(tmp_path, "QCXKLSS8GWT22")
+    assert beanclear(tmp_path, "import", str(st / "transactions.json")).exit_code == 0
+    before = snapshot(tmp_path / "books")
+    refused = beanclear(tmp_path, "import", str(st / "balances.json"))
+    assert refused.exit_code == 2, refused.output
+    assert ("balances.json:1: a statement of account QCXKLSS8GWT22, but the books hold paypal's statements of "
+            "3XXJ4S4GQQ3A9") in refused.output
+    assert snapshot(tmp_path / "books") == before
+    assert beanclear(tmp_path, "import", "--force", str(st / "balances.json")).exit_code == 0
+
+
+def test_two_accounts_statements_in_one_import_of_one_source_are_refused(tmp_path):
+    from conftest import snapshot
+    beanclear, st = _paypal_merchant(tmp_path, "QCXKLSS8GWT22")
+    refused = beanclear(tmp_path, "import", str(st))
+    assert refused.exit_code == 2, refused.output
+    assert ("a statement of account QCXKLSS8GWT22, but transactions.json of this import is paypal's statement of "
+            "3XXJ4S4GQQ3A9") in refused.output or ("a statement of account 3XXJ4S4GQQ3A9, but balances.json of this "
+                                                    "import is paypal's statement of QCXKLSS8GWT22") in refused.output
+    assert snapshot(tmp_path / "books") == {}
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one-import", "one-after-the-other"])
+def test_one_accounts_paypal_balances_and_transactions_import_together(tmp_path, together):
+    # must-not: the same account's balances and transactions are one statement's, as before
+    beanclear, st = _paypal_merchant(tmp_path, "3XXJ4S4GQQ3A9")
+    for path in ([st] if together else [st / "transactions.json", st / "balances.json"]):
+        result = beanclear(tmp_path, "import", str(path))
+        assert result.exit_code == 0, result.output
+    books = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "books").rglob("*.beancount")))
+    assert "2026-02-17 balance Assets:Clearing:PayPal" in books and "28.23 USD" in books
+    # 3 rows of 9.41 are the 28.23 asserted: nothing held before them
+    assert re.search(r'"Opening balance".*\n.*\n\s+Assets:Clearing:PayPal\s+0\.00 USD', books), books
+
+
+def test_init_makes_a_paypal_source_of_each_account(tmp_path):
+    # blind30: a Transaction Search of one account and Balances of another made one `paypal`
+    from test_setup import init
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    for name in ("srmklive-paypal-transaction-search-response.json", "srmklive-paypal-balances-response.json"):
+        shutil.copy(sample("paypal_api_json", name), folder)
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    from beanclear import config as config_mod
+    config = config_mod.load(tmp_path / "m" / "config.yaml")
+    assert sorted((c.type, c.account_id) for c in config.channels.values()) == [
+        ("paypal", "QCXKLSS8GWT22"), ("paypal", "XZXSPECPDZHZU")]
+    assert "-351.21" not in "".join(p.read_text(encoding="utf-8")
+                                    for p in (tmp_path / "m" / "books").rglob("*.beancount"))

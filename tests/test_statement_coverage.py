@@ -280,6 +280,23 @@ def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
     assert beanclear(tmp_path, "import", "--force", str(tmp_path / "b")).exit_code == 0
 
 
+def test_statements_of_two_accounts_in_one_import_of_one_source_are_stopped_unless_forced(tmp_path):
+    # blind30: the check held a statement against the books alone, so two accounts' files
+    # imported together went into one source (PayPal's; a bank's the same way)
+    (tmp_path / "config.yaml").write_text(CAMT_ONLY, encoding="utf-8")
+    (tmp_path / "a").mkdir()
+    shutil.copy(sample("camt053", "oca-test-camt053.xml"), tmp_path / "a" / "mine.xml")
+    text = (tmp_path / "a" / "mine.xml").read_text(encoding="utf-8")
+    iban = re.search(r"<IBAN>\s*([A-Z0-9]+)\s*</IBAN>", text).group(1)
+    (tmp_path / "a" / "other.xml").write_text(text.replace(iban, "DE89370400440532013000"), encoding="utf-8")
+    refused = beanclear(tmp_path, "import", str(tmp_path / "a"))
+    assert refused.exit_code == 2, refused.output
+    assert (f"other.xml:1: a statement of account DE89370400440532013000, but mine.xml of this import is bank's "
+            f"statement of {iban}: give that account a source of its own") in refused.output
+    assert snapshot(tmp_path / "books") == {}
+    assert beanclear(tmp_path, "import", "--force", str(tmp_path / "a")).exit_code == 0
+
+
 # WeChat fund bills a file a day, day -> its rows (03-02's: a 50.00 payment, not withdrawn)
 A_DAYS_BILLS = {"01": ["2026-03-01 10:00:00,4200001,F1,交易,交易,收入,100.00,100.00,系统,,A1",
                        "2026-03-01 10:00:00,4200001,F2,扣除交易手续费,扣除交易手续费,支出,0.60,99.40,系统,,A1",

@@ -248,6 +248,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         settled_batches.notes(live, books)
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
+        stated: dict[str, list] = {}     # per source, (path, account) of this import's statements so far
         formats: dict[str, list] = {}    # of a bank, this import's statements so far (with their format)
         for result in live:
             name = result.importer.source.name
@@ -255,10 +256,12 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             form = _format_of(result.importer)
             if not force:
-                belonging.check(result.path, name, result.extraction, recorded[name], asked)
+                belonging.check(result.path, name, result.extraction, recorded[name], asked, stated.get(name, ()))
                 if form:
                     belonging.one_format(result.path, name, form, result.extraction,
                                          recorded[name] + formats.setdefault(name, []))
+            if getattr(result.extraction, "account", None):
+                stated.setdefault(name, []).append((result.path, result.extraction.account))
             span = coverage.period(result.extraction) if form else None
             if span:
                 formats.setdefault(name, []).append((*span, None, form))

@@ -35,27 +35,42 @@ refused at every run while the status said ok). Its account is still checked.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from beanclear.importers.banking import one_account
 from beanclear.importers.toolkit import StatementError
 from beanclear.statements.coverage import Days, period
 
 FAR_DAYS = 92   # a quarter: statements a merchant downloads late still fall inside it
+_ADVICE = "give that account a source of its own (account_id in config.yaml), or pass --force to import it as this one"
+
+
+def _one(mine: str, account: str) -> bool:
+    """Whether two accounts a source's statements state are one (an IBAN and the domestic
+    number it ends with are: banking.one_account)."""
+    return mine == account or one_account(mine, account)
 
 
 def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]],
-          asked: bool = False) -> None:
+          asked: bool = False, importing: list[tuple] = ()) -> None:
     """Raise StatementError when a statement does not belong with the source's `recorded`
-    statements ((first day, last day, account, format) each, Books.statements). `asked`:
+    statements ((first day, last day, account, format) each, Books.statements), or with
+    the statements of the source this import read before it (`importing`: (path,
+    account) of each that states one): two accounts' files imported together are no
+    more one account's than one after the other (blind30: a PayPal Balances response of
+    another account, in one folder with the transactions, was booked as theirs). `asked`:
     the channel's own answer for days asked of its API, whose days are not judged."""
+    mine = getattr(extraction, "account", None)
+    other = next(((p, a) for p, a in importing if mine and not _one(mine, a)), None)
+    if other:
+        raise StatementError(path, 1, f"a statement of account {mine}, but {Path(other[0]).name} of this import is "
+                             f"{source}'s statement of {other[1]}: {_ADVICE}")
     if not recorded:
         return
     accounts = sorted({account for _, _, account, _ in recorded if account})
-    mine = getattr(extraction, "account", None)
-    if mine and accounts and mine not in accounts and not any(one_account(mine, a) for a in accounts):
+    if mine and accounts and not any(_one(mine, a) for a in accounts):
         raise StatementError(path, 1, f"a statement of account {mine}, but the books hold {source}'s statements of "
-                             f"{', '.join(accounts)}: give that account a source of its own (account_id in "
-                             "config.yaml), or pass --force to import it as this one")
+                             f"{', '.join(accounts)}: {_ADVICE}")
     span = period(extraction)   # (judged here as before, whoever asked: coverage._judge)
     first, last = min(r[0] for r in recorded), max(r[1] for r in recorded)
     if span and not asked and (span[1] < first - dt.timedelta(days=FAR_DAYS) or span[0] > last + dt.timedelta(days=FAR_DAYS)):
