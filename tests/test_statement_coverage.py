@@ -266,6 +266,24 @@ def test_a_statement_of_another_year_is_stopped_unless_forced(tmp_path):
     assert beanclear(tmp_path, "import", "--force", str(tmp_path / "old")).exit_code == 0
 
 
+def test_a_statement_of_another_year_in_one_import_with_the_rest_is_stopped_too(tmp_path):
+    # blind30 samplesonly: two merchants' Stripe CSVs 826 days apart were refused one after
+    # the other, but booked together in one import (a statement-gap between them)
+    (tmp_path / "config.yaml").write_text(BANK_ONLY, encoding="utf-8")
+    write(tmp_path / "st", "a-2018.csv", "2018-06-05,X1,货款,某公司,7.00,7.00")
+    write(tmp_path / "st", "b-jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00")
+    refused = beanclear(tmp_path, "import", str(tmp_path / "st"))
+    assert refused.exit_code == 2, refused.output
+    assert ("b-jan.csv:1: covers 2026-01-05 to 2026-01-05, more than 92 days from the 2018-06-05 to 2018-06-05 "
+            "this import's files before it hold of ops") in refused.output
+    assert not (tmp_path / "books").exists() or not list((tmp_path / "books").rglob("2026-01.beancount"))
+    # months that follow one another in one import are no surprise; --force takes both
+    write(tmp_path / "near", "jan.csv", "2026-01-05,B1,货款,某公司,100.00,100.00")
+    write(tmp_path / "near", "feb.csv", "2026-02-03,B2,货款,某公司,1.00,101.00")
+    assert beanclear(tmp_path, "import", str(tmp_path / "near")).exit_code == 0
+    assert beanclear(tmp_path, "import", "--force", str(tmp_path / "st")).exit_code == 0
+
+
 def test_a_statement_of_another_account_is_stopped_unless_forced(tmp_path):
     (tmp_path / "config.yaml").write_text(CAMT_ONLY, encoding="utf-8")
     (tmp_path / "a").mkdir()

@@ -52,9 +52,11 @@ def _one(mine: str, account: str) -> bool:
 
 
 def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]],
-          asked: bool = False, importing: list[tuple] = ()) -> None:
+          asked: bool = False, importing: list[tuple] = (), before: list[tuple] = ()) -> None:
     """Raise StatementError when a statement does not belong with the source's `recorded`
-    statements ((first day, last day, account, format) each, Books.statements), or with
+    statements ((first day, last day, account, format) each, Books.statements) and those
+    of the import's files before it (`before`, alike: one import of two files is judged
+    as two imports are; blind30: two merchants' Stripe CSVs 826 days apart), or with
     the statements of the source this import read before it (`importing`: (path,
     account) of each that states one): two accounts' files imported together are no
     more one account's than one after the other (blind30: a PayPal Balances response of
@@ -65,6 +67,8 @@ def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, 
     if other:
         raise StatementError(path, 1, f"a statement of account {mine}, but {Path(other[0]).name} of this import is "
                              f"{source}'s statement of {other[1]}: {_ADVICE}")
+    held = " and ".join((["the books"] if recorded else []) + (["this import's files before it"] if before else []))
+    recorded = [*recorded, *before]
     if not recorded:
         return
     accounts = sorted({account for _, _, account, _ in recorded if account})
@@ -75,8 +79,8 @@ def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, 
     first, last = min(r[0] for r in recorded), max(r[1] for r in recorded)
     if span and not asked and (span[1] < first - dt.timedelta(days=FAR_DAYS) or span[0] > last + dt.timedelta(days=FAR_DAYS)):
         raise StatementError(path, 1, f"covers {span[0]} to {span[1]}, more than {FAR_DAYS} days from the {first} to "
-                             f"{last} the books hold of {source} (another year, or another merchant's file?); "
-                             "pass --force to import it anyway")
+                             f"{last} {held} hold of {source} (another year, or another merchant's file?); pass --force "
+                             "to import it anyway")
 
 
 def one_format(path, source: str, form: str, extraction, statements: list[tuple]) -> None:
