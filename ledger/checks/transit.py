@@ -501,10 +501,32 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None)
     return ""
 
 
+_WORD = re.compile(r"[0-9A-Za-z_.\-]+")   # what an id is written with
+_CUT = re.compile(r"(?<![0-9])[_.\-]+|[_.\-]+(?![0-9])")   # a joiner not between two digits
+_MOST_RUNS = 8   # of a word's parts an id glued in it may span (a UUID spans 5)
+
+
 def text_words(text: str) -> set[str]:
-    """The words and numbers of a bank line's text: an id it names must be one of them,
-    not a part of one (matching's exact stage reads the same words)."""
-    return set(re.findall(r"[0-9A-Za-z_.\-]+", text))
+    """What a bank line's text may name an id by (named_id; matching's exact stage and
+    every check read the same): each word of the letters, digits and `_.-` ids are
+    written with, and each part of one a `_`, `.` or `-` bounds. Chinese bank texts glue
+    the id to what comes before (blind30: ICBC's `提现-20260001000003` was the one word
+    `-20260001000003`, naming no payout): the id is bounded by anything not a letter or
+    digit. Never a part of a longer run of letters and digits, nor of a number such a
+    joiner continues with digits (`2026-03-15`, `1041.50`, `…003-01`): a date, an amount,
+    another id."""
+    words = set()
+    for word in _WORD.findall(text):
+        words.add(word)
+        cuts = [(m.start(), m.end()) for m in _CUT.finditer(word)]
+        if not cuts:
+            continue
+        runs = [(start, end) for start, end in zip([0] + [e for _, e in cuts], [s for s, _ in cuts] + [len(word)])
+                if start < end]
+        for n, (start, _) in enumerate(runs):
+            for _, end in runs[n:n + _MOST_RUNS]:
+                words.add(word[start:end])
+    return words
 
 
 def named_id(ids, words: set[str]) -> str | None:
