@@ -1435,6 +1435,27 @@ def test_a_payout_id_inside_a_longer_number_or_word_names_no_payout(ledger, text
         ("bank-unmatched", ("B-19",)), ("payout-missing", ("F77", OLD_ID))]
 
 
+# The same tester's variant A: the text named the withdrawal's 业务流水号, which the payout
+# keeps as `trade-id:` and its findings list as a ref: the channel's own id of that
+# payout, as `match` (exact stage) and two channels' shared credits (pooled) read it; the
+# check did not, and the credit was payout-missing's "reached the bank late".
+TRADE_ID = "202603021000320066"
+
+
+@pytest.mark.parametrize("amount,expected", [("99.40", []), ("98.40", [("payout-mismatch", Decimal("1.00"))])],
+                         ids=["its-amount", "another-amount"])
+def test_a_credit_naming_a_payouts_trade_id_is_that_payouts(ledger, amount, expected):
+    payout = OLD_PAYOUT.format(amount="99.40").replace("  payout-id:", f'  trade-id: "{TRADE_ID}"\n  payout-id:')
+    found = ledger(SALE, payout, late_payout(), bank_credit("19", amount, f"支付宝提现-{TRADE_ID}"),
+                   bank_credit("22", "19.00"))
+    assert [(f.code, f.amount) for f in found if OLD_ID in f.refs] == expected
+    assert [f for f in found if f.code == "bank-unmatched"] == []
+    # must not: a longer number holding it names nothing
+    found = ledger(SALE, payout, late_payout(), bank_credit("19", amount, f"支付宝提现-{TRADE_ID}9"),
+                   bank_credit("22", "19.00"))
+    assert [f.code for f in found if OLD_ID in f.refs] == ["payout-missing"]
+
+
 def test_a_short_payout_id_in_a_hyphened_date_names_no_payout(ledger):
     # must not: a number of eight digits or fewer names a payout only as a whole number,
     # never a part of a date a `-` joins (`2026-03-06`), as of `06/03/2026` before

@@ -337,7 +337,7 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> dict[int, Item]:
     span = dt.timedelta(days=window + LATE_DAYS)
     out: dict[int, Item] = {}
     for reversal, key in reversals:
-        ids = sorted({str(p.entry.meta[k]) for p in paid[key] for k in ("payout-id", "id") if p.entry.meta.get(k)})
+        ids = sorted({i for p in paid[key] for i in payout_ids(p.entry)})
         left = min(p.date for p in paid[key])
         fits = [d for d in debits if id(d) not in out and d.currency == reversal.currency
                 and d.amount == -reversal.amount and left <= d.date and abs(d.date - reversal.date) <= span
@@ -501,6 +501,19 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None)
     return ""
 
 
+# The keys of a payout's own ids, any of which its bank credit's text may name it by: the
+# channel's ids of that payout, whichever its statement wrote (the row's id, the payout
+# id, an Alipay withdrawal's 业务流水号 as `trade-id`: blind30's ICBC credit naming it was
+# payout-missing, while `match` and two channels' shared credits took it). Every check
+# and import that reads a payout's name in a bank text asks payout_ids.
+PAYOUT_ID_KEYS = ("payout-id", "id", "trade-id")
+
+
+def payout_ids(entry) -> list[str]:
+    """A payout's own ids (PAYOUT_ID_KEYS), each once, as its statement wrote them."""
+    return list(dict.fromkeys(str(entry.meta[k]) for k in PAYOUT_ID_KEYS if entry.meta.get(k)))
+
+
 _WORD = re.compile(r"[0-9A-Za-z_.\-]+")   # what an id is written with
 _CUT = re.compile(r"(?<![0-9])[_.\-]+|[_.\-]+(?![0-9])")   # a joiner not between two digits
 _MOST_RUNS = 8   # of a word's parts an id glued in it may span (a UUID spans 5)
@@ -574,7 +587,7 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
         for payout in same:
             if id(payout) in taken or not arrived_by(payout.entry, credit.date, zone):
                 continue
-            ids = [str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)]
+            ids = payout_ids(payout.entry)
             if payout.date < credit.date - too_old:
                 ids = [i for i in ids if not SHORT_NUMBER.fullmatch(i)]
             if named_id(ids, words):
@@ -606,7 +619,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tu
     exact: dict[str, list[Item]] = defaultdict(list)
     folded: dict[str, list[Item]] = defaultdict(list)
     for payout in payouts:
-        for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)}:
+        for i in payout_ids(payout.entry):
             if len(i) >= 4 and not SHORT_NUMBER.fullmatch(i):   # a year, a day, an amount by chance
                 exact[i].append(payout)
             if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):   # as named_id folds them
