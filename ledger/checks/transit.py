@@ -568,7 +568,7 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
                       zone=None) -> list[tuple[Item, Item]]:
     """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
     where the credit's text names
-    the payout (its id, or the payout id its entry carries), answered before any pairing
+    the payout (one of its own ids: payout_ids), answered before any pairing
     by amount: of two payouts of one amount, the bank line that says which one it is
     answers that one (a blind helper's credit naming the second was set against the
     first, and the second was payout-missing until `match` linked them). However long
@@ -606,8 +606,8 @@ def _root(parent: dict, key):
 
 
 def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tuple[list[Item], list[Item]]]:
-    """(payouts, credits) tied by the credits' texts naming the payouts (named_id: the
-    payout's id or payout id), of amounts other than theirs (_named_by_credits took the
+    """(payouts, credits) tied by the credits' texts naming the payouts (named_id: one of
+    the payout's own ids, payout_ids), of amounts other than theirs (_named_by_credits took the
     equal ones): each credit with every payout it names, however long before it (never
     one the bank could not have had by its day: arrived_by), and credits naming one
     payout together (a payout the bank credited in parts, each naming it). A number of
