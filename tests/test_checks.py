@@ -1405,6 +1405,66 @@ def test_a_credit_naming_a_payout_is_that_payouts_however_long_after_it(ledger, 
     assert [f for f in found if f.code == "bank-unmatched"] == []
 
 
+# blind30 chinamerchant #1: ICBC's 交易详情 `提现-20260001000003` named Alipay's withdrawal by
+# its 账务流水号 straight after a hyphen: the text's words were `[0-9A-Za-z_.-]` runs, so
+# the word was `-20260001000003` and the credit of 11 days later was payout-missing, while
+# `提现 20260001000003` settled it. Chinese bank texts glue ids to words and punctuation.
+@pytest.mark.parametrize("text", [f"财付通提现-{OLD_ID}", f"财付通提现{OLD_ID}", f"提现({OLD_ID})", f"提现/{OLD_ID}/",
+                                  f"ALIPAY-{OLD_ID}", f"REF.{OLD_ID}.", f"TX_{OLD_ID}_ICBC"],
+                         ids=["hyphen", "glued", "brackets", "slashes", "word-hyphen", "dots", "underscores"])
+@pytest.mark.parametrize("amount,expected", [("99.40", []), ("98.40", [("payout-mismatch", Decimal("1.00"))])],
+                         ids=["its-amount", "another-amount"])
+def test_a_credit_naming_a_payout_glued_to_other_characters_is_that_payouts(ledger, text, amount, expected):
+    found = ledger(SALE, OLD_PAYOUT.format(amount="99.40"), late_payout(),
+                   bank_credit("19", amount, text), bank_credit("22", "19.00"))
+    assert [(f.code, f.amount) for f in found if OLD_ID in f.refs] == expected
+    assert [f for f in found if f.code == "bank-unmatched"] == []
+
+
+@pytest.mark.parametrize("text", [f"提现-1{OLD_ID}", f"提现-{OLD_ID}1", f"提现-{OLD_ID}.50", f"提现-{OLD_ID}-01",
+                                  f"20260302-{OLD_ID}", f"提现X{OLD_ID}", f"提现 {OLD_ID}a"],
+                         ids=["digit-before", "digit-after", "decimals", "hyphened-number", "date-hyphen",
+                              "letter-before", "letter-after"])
+def test_a_payout_id_inside_a_longer_number_or_word_names_no_payout(ledger, text):
+    # must not: the id as a part of a longer run of letters and digits, or of a number a
+    # `.`, `-` or `_` joins to more digits, is another id: the credit of 17 days later is
+    # no answer of the payout, which stays missing (the amount-and-day pairing's finding)
+    found = ledger(SALE, OLD_PAYOUT.format(amount="99.40"), late_payout(),
+                   bank_credit("19", "98.40", text), bank_credit("22", "19.00"))
+    assert sorted((f.code, f.refs) for f in found if f.code != "payout-mismatch") == [
+        ("bank-unmatched", ("B-19",)), ("payout-missing", ("F77", OLD_ID))]
+
+
+# The same tester's variant A: the text named the withdrawal's 业务流水号, which the payout
+# keeps as `trade-id:` and its findings list as a ref: the channel's own id of that
+# payout, as `match` (exact stage) and two channels' shared credits (pooled) read it; the
+# check did not, and the credit was payout-missing's "reached the bank late".
+TRADE_ID = "202603021000320066"
+
+
+@pytest.mark.parametrize("amount,expected", [("99.40", []), ("98.40", [("payout-mismatch", Decimal("1.00"))])],
+                         ids=["its-amount", "another-amount"])
+def test_a_credit_naming_a_payouts_trade_id_is_that_payouts(ledger, amount, expected):
+    payout = OLD_PAYOUT.format(amount="99.40").replace("  payout-id:", f'  trade-id: "{TRADE_ID}"\n  payout-id:')
+    found = ledger(SALE, payout, late_payout(), bank_credit("19", amount, f"支付宝提现-{TRADE_ID}"),
+                   bank_credit("22", "19.00"))
+    assert [(f.code, f.amount) for f in found if OLD_ID in f.refs] == expected
+    assert [f for f in found if f.code == "bank-unmatched"] == []
+    # must not: a longer number holding it names nothing
+    found = ledger(SALE, payout, late_payout(), bank_credit("19", amount, f"支付宝提现-{TRADE_ID}9"),
+                   bank_credit("22", "19.00"))
+    assert [f.code for f in found if OLD_ID in f.refs] == ["payout-missing"]
+
+
+def test_a_short_payout_id_in_a_hyphened_date_names_no_payout(ledger):
+    # must not: a number of eight digits or fewer names a payout only as a whole number,
+    # never a part of a date a `-` joins (`2026-03-06`), as of `06/03/2026` before
+    payout = PAYOUT.format(amount="99.40").replace('payout-id: "77"', 'payout-id: "2026"')
+    for text in ("微信提现 2026-03-06", "微信提现 06.03.2026", "微信提现 2026.00"):
+        credit = BANK_CREDIT.format(day="06", amount="98.40").replace('"微信提现"', f'"{text}"')
+        assert codes(ledger(SALE, payout, credit)) == ["bank-unmatched", "payout-missing"]
+
+
 def test_a_credit_dated_before_a_payout_is_not_its_answer(ledger):
     # naming nothing, 25.00 on 03-19, the day before a payout of 03-20 23:30: no bank in
     # any time zone had that payout on 03-19, so it is no mismatch of it; the payout's own

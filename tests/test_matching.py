@@ -83,6 +83,24 @@ def test_a_short_id_inside_a_longer_number_is_not_a_reference(config):
     assert p.stage != "exact"
 
 
+@pytest.mark.parametrize("memo", ["提现-20260001000003", "支付宝提现20260001000003", "提现(20260001000003)",
+                                  "提现/20260001000003", "ALIPAY-20260001000003", "REF.20260001000003."])
+def test_a_payout_id_glued_to_words_or_punctuation_is_a_reference(config, memo):
+    # blind30 chinamerchant #1: Chinese bank texts glue the id to the words before it;
+    # `提现-…` was the word `-20260001000003`, no reference (the one rule: transit.text_words)
+    [p] = propose(config, payout(1, "100.00", "20260001000002") + payout(1, "100.00", "20260001000003")
+                  + bank(2, "100.00", "B1", "某银行", memo))
+    assert (p.stage, p.confident, [i.link for i in p.items]) == ("exact", True, ["payout-20260001000003"])
+
+
+@pytest.mark.parametrize("memo", ["提现-120260001000003", "提现-202600010000031", "提现-20260001000003.50",
+                                  "提现-20260001000003-01", "提现X20260001000003"])
+def test_a_payout_id_inside_a_longer_number_or_word_is_not_a_reference(config, memo):
+    [p] = propose(config, payout(1, "100.00", "20260001000002") + payout(1, "100.00", "20260001000003")
+                  + bank(2, "100.00", "B1", "某银行", memo))
+    assert p.stage != "exact"
+
+
 def test_one_bank_line_for_two_batched_payouts(config):
     [p] = propose(config, payout(1, "100.00", "1") + payout(2, "50.00", "2") + payout(2, "70.00", "3", "AlipayShop")
                   + bank(3, "150.00", "B1", "财付通支付科技有限公司", "批量提现"))
@@ -299,6 +317,13 @@ def test_a_short_order_number_is_exact_only_inside_the_orders_window(config):
     assert propose_with_shop(config, old + bank(15, "50.00", "B1", "ACME", "TRANSFER 15/03/2026")) == []
     [p] = propose_with_shop(config, shop_order(10, "50.00", "2026") + bank(15, "50.00", "B1", "ACME", "TRANSFER 15/03/2026"))
     assert (p.stage, p.items[0].link) == ("exact", "order-2026")
+    # must not: nor a part of a date or an amount a `-` or `.` joins to more digits
+    for memo in ("TRANSFER 2026-03-15", "TRANSFER 15.03.2026", "TRANSFER 2026.00"):
+        assert [q.stage for q in propose_with_shop(config, shop_order(10, "50.00", "2026")
+                                                   + bank(15, "50.00", "B1", "ACME", memo))] in ([], ["fuzzy"])
+    # a whole number glued to a word by a `-` is one (in its window, as any short id)
+    [p] = propose_with_shop(config, shop_order(10, "50.00", "1041") + bank(15, "50.00", "B1", "ACME", "WIRE ORDER-1041"))
+    assert (p.stage, p.items[0].link) == ("exact", "order-1041")
     # a longer id is no date nor amount: it reaches an order of any age, as a payout id does
     [p] = propose_with_shop(config, shop_order(10, "50.00", "202601100001", month="01")
                             + bank(15, "50.00", "B1", "ACME", "ORDER 202601100001"))

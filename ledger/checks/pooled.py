@@ -24,7 +24,7 @@ from operator import attrgetter
 
 from beanclear.checks.items import Item, written_off
 from beanclear.checks.sums import batched, pair_or_run
-from beanclear.checks.transit import LATE_DAYS, SHORT_NUMBER, _funding, arrived_by, text_words
+from beanclear.checks.transit import LATE_DAYS, SHORT_NUMBER, _funding, arrived_by, payout_ids, text_words
 from beanclear.config.model import WALLET_TYPES
 
 # A credit of no payout's amount is the short or over arrival of a waiting payout of a
@@ -109,12 +109,12 @@ def _fitting(item: Item, bank_names: dict, paying: dict, wallets: bool) -> tuple
 
 def _ids_of(owned) -> tuple[dict, dict]:
     """(an id -> [(channel, item)], the same of ids named in any case: named_id) of the own
-    ids (`payout-id`, `id`, `trade-id`) of the channels' transit items `owned` ((channel,
+    ids (transit.payout_ids: `payout-id`, `id`, `trade-id`) of the channels' transit items `owned` ((channel,
     item), in order): what a bank line's text may name, for credits and debits alike."""
     exact: dict[str, list[tuple]] = defaultdict(list)
     folded: dict[str, list[tuple]] = defaultdict(list)
     for ch, item in owned:
-        for key in {str(item.entry.meta[k]) for k in ("payout-id", "id", "trade-id") if item.entry.meta.get(k)}:
+        for key in payout_ids(item.entry):
             if len(key) >= 4:
                 exact[key].append((ch, item))
             if len(key) >= 8 and not key.isdigit() and any(c.isdigit() for c in key):

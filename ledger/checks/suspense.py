@@ -80,7 +80,7 @@ from beanclear.checks import reversals
 from beanclear.checks.findings import Finding, at_entry
 from beanclear.checks.items import Item, _money, postings_by_account, refs
 from beanclear.checks.reversals import REVERSAL_DAYS, reverses as _reverses
-from beanclear.checks.transit import LATE_DAYS, _named_by_credits, arrived_by, named_id, text_words
+from beanclear.checks.transit import LATE_DAYS, _named_by_credits, arrived_by, named_id, payout_ids, text_words
 from beanclear.config.model import WALLET_TYPES
 from beanclear.statements.cut_over import is_own
 
@@ -550,6 +550,5 @@ def elsewhere_finding(found: Landed, config) -> Finding:
 
 
 def _names_payout(credit: Item, payout: Item) -> bool:
-    """Whether a credit's text names the payout (its id or payout id: transit.named_id)."""
-    ids = [str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)]
-    return named_id(ids, text_words(_text(credit.entry))) is not None
+    """Whether a credit's text names the payout (one of its own ids: transit.payout_ids, named_id)."""
+    return named_id(payout_ids(payout.entry), text_words(_text(credit.entry))) is not None

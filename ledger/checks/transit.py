@@ -337,7 +337,7 @@ def _returned_at_bank(items: list[Item], banks, window: int) -> dict[int, Item]:
     span = dt.timedelta(days=window + LATE_DAYS)
     out: dict[int, Item] = {}
     for reversal, key in reversals:
-        ids = sorted({str(p.entry.meta[k]) for p in paid[key] for k in ("payout-id", "id") if p.entry.meta.get(k)})
+        ids = sorted({i for p in paid[key] for i in payout_ids(p.entry)})
         left = min(p.date for p in paid[key])
         fits = [d for d in debits if id(d) not in out and d.currency == reversal.currency
                 and d.amount == -reversal.amount and left <= d.date and abs(d.date - reversal.date) <= span
@@ -501,10 +501,45 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None)
     return ""
 
 
+# The keys of a payout's own ids, any of which its bank credit's text may name it by: the
+# channel's ids of that payout, whichever its statement wrote (the row's id, the payout
+# id, an Alipay withdrawal's 业务流水号 as `trade-id`: blind30's ICBC credit naming it was
+# payout-missing, while `match` and two channels' shared credits took it). Every check
+# and import that reads a payout's name in a bank text asks payout_ids.
+PAYOUT_ID_KEYS = ("payout-id", "id", "trade-id")
+
+
+def payout_ids(entry) -> list[str]:
+    """A payout's own ids (PAYOUT_ID_KEYS), each once, as its statement wrote them."""
+    return list(dict.fromkeys(str(entry.meta[k]) for k in PAYOUT_ID_KEYS if entry.meta.get(k)))
+
+
+_WORD = re.compile(r"[0-9A-Za-z_.\-]+")   # what an id is written with
+_CUT = re.compile(r"(?<![0-9])[_.\-]+|[_.\-]+(?![0-9])")   # a joiner not between two digits
+_MOST_RUNS = 8   # of a word's parts an id glued in it may span (a UUID spans 5)
+
+
 def text_words(text: str) -> set[str]:
-    """The words and numbers of a bank line's text: an id it names must be one of them,
-    not a part of one (matching's exact stage reads the same words)."""
-    return set(re.findall(r"[0-9A-Za-z_.\-]+", text))
+    """What a bank line's text may name an id by (named_id; matching's exact stage and
+    every check read the same): each word of the letters, digits and `_.-` ids are
+    written with, and each part of one a `_`, `.` or `-` bounds. Chinese bank texts glue
+    the id to what comes before (blind30: ICBC's `提现-20260001000003` was the one word
+    `-20260001000003`, naming no payout): the id is bounded by anything not a letter or
+    digit. Never a part of a longer run of letters and digits, nor of a number such a
+    joiner continues with digits (`2026-03-15`, `1041.50`, `…003-01`): a date, an amount,
+    another id."""
+    words = set()
+    for word in _WORD.findall(text):
+        words.add(word)
+        cuts = [(m.start(), m.end()) for m in _CUT.finditer(word)]
+        if not cuts:
+            continue
+        runs = [(start, end) for start, end in zip([0] + [e for _, e in cuts], [s for s, _ in cuts] + [len(word)])
+                if start < end]
+        for n, (start, _) in enumerate(runs):
+            for _, end in runs[n:n + _MOST_RUNS]:
+                words.add(word[start:end])
+    return words
 
 
 def named_id(ids, words: set[str]) -> str | None:
@@ -533,7 +568,7 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
                       zone=None) -> list[tuple[Item, Item]]:
     """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
     where the credit's text names
-    the payout (its id, or the payout id its entry carries), answered before any pairing
+    the payout (one of its own ids: payout_ids), answered before any pairing
     by amount: of two payouts of one amount, the bank line that says which one it is
     answers that one (a blind helper's credit naming the second was set against the
     first, and the second was payout-missing until `match` linked them). However long
@@ -552,7 +587,7 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
         for payout in same:
             if id(payout) in taken or not arrived_by(payout.entry, credit.date, zone):
                 continue
-            ids = [str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)]
+            ids = payout_ids(payout.entry)
             if payout.date < credit.date - too_old:
                 ids = [i for i in ids if not SHORT_NUMBER.fullmatch(i)]
             if named_id(ids, words):
@@ -571,8 +606,8 @@ def _root(parent: dict, key):
 
 
 def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tuple[list[Item], list[Item]]]:
-    """(payouts, credits) tied by the credits' texts naming the payouts (named_id: the
-    payout's id or payout id), of amounts other than theirs (_named_by_credits took the
+    """(payouts, credits) tied by the credits' texts naming the payouts (named_id: one of
+    the payout's own ids, payout_ids), of amounts other than theirs (_named_by_credits took the
     equal ones): each credit with every payout it names, however long before it (never
     one the bank could not have had by its day: arrived_by), and credits naming one
     payout together (a payout the bank credited in parts, each naming it). A number of
@@ -584,7 +619,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tu
     exact: dict[str, list[Item]] = defaultdict(list)
     folded: dict[str, list[Item]] = defaultdict(list)
     for payout in payouts:
-        for i in {str(payout.entry.meta[k]) for k in ("payout-id", "id") if payout.entry.meta.get(k)}:
+        for i in payout_ids(payout.entry):
             if len(i) >= 4 and not SHORT_NUMBER.fullmatch(i):   # a year, a day, an amount by chance
                 exact[i].append(payout)
             if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):   # as named_id folds them

@@ -652,7 +652,7 @@ def _text_score(line: BankLine, item: OpenItem) -> float:
 
 
 def _tokens(line: BankLine) -> set[str]:
-    """The words and numbers of a line's text: an id must be one of them, not a part."""
+    """What a line's text may name an id by (transit.text_words, as the checks read it)."""
     cached = line.__dict__.get("_tokens")
     if cached is None:
         cached = line.__dict__["_tokens"] = text_words(line.text)

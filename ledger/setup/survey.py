@@ -16,6 +16,7 @@ from beancount.core import data
 
 from beanclear.importers.bank_presets import PRESETS
 from beanclear.books import identify, prices
+from beanclear.checks.transit import payout_ids
 from beanclear.config.model import PAYOUT_MEMOS, TITLES
 from beanclear.importers import bank_csv
 from beanclear.config import DEFAULT_TIMEZONE, SELF_DESCRIBING_BANKS
@@ -380,9 +381,9 @@ def _dated(source: Source, importer, extraction) -> None:
 
 
 def _payout(entry: data.Transaction, posting: data.Posting, source: Source) -> Payout:
-    """A channel's payout, by the ids a bank's text may name it by (its id, its payout
-    id, its `^payout-` link)."""
-    ids = [str(entry.meta[k]) for k in ("payout-id", "id") if entry.meta.get(k)]
+    """A channel's payout, by the ids a bank's text may name it by (its own: transit.payout_ids,
+    and its `^payout-` link)."""
+    ids = payout_ids(entry)
     ids += [link[len("payout-"):] for link in sorted(entry.links) if link.startswith("payout-")]
     currency = posting.units.currency
     return Payout(entry.date, posting.units.number,
