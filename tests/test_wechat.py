@@ -457,11 +457,12 @@ def fund_bill(folder, rows, name="fundflow-2026-03.csv"):
 PAID, REFUNDED = "4200000001", "50300001"
 
 
-def both_bills(folder, fee, refund_fee=None, refund_fee_row=None):
+def both_bills(folder, fee, refund_fee=None, refund_fee_row=None, fee_row_first=False):
     """A payment of 100.00 at fee `fee` (5 decimals, as the trade bill writes it), and,
     with `refund_fee` (the trade bill's 手续费 of the refund: negative, given back), its
     refund of 40.00, the fee inside the fund bill's 退款 row (含手续费); `refund_fee_row`:
-    the refund's fee on a fund row of its own instead. Then a withdrawal of what is left."""
+    the refund's fee on a fund row of its own instead (`fee_row_first`: listed before the
+    退款 row, at its time). Then a withdrawal of what is left."""
     folder.mkdir(parents=True, exist_ok=True)
     fee = Decimal(fee)
     trade_rows = [all_row(settled="100.00", order="100.00", fee=f"{fee:.5f}", trade_id=PAID)]
@@ -476,10 +477,11 @@ def both_bills(folder, fee, refund_fee=None, refund_fee_row=None):
                                   refund_id=REFUNDED, refund_status="SUCCESS", order="0.00", trade_id=PAID)
                           .replace("2026-03-01 12:00:00", "2026-03-01 15:00:00"))
         inside = Decimal(0) if refund_fee_row else -back
-        fund_rows.append(("2026-03-01 15:00:00", REFUNDED, PAID, "退款", f"{-(Decimal('40.00') - inside):.2f}",
-                          f"退款总金额40.00元;含手续费{inside:.2f}元", "R-ORD-9"))
+        rows = [("2026-03-01 15:00:00", REFUNDED, PAID, "退款", f"{-(Decimal('40.00') - inside):.2f}",
+                 f"退款总金额40.00元;含手续费{inside:.2f}元", "R-ORD-9")]
         if refund_fee_row:
-            fund_rows.append(("2026-03-01 15:00:00", REFUNDED, "F4", "扣除交易手续费", f"{-back:.2f}", "", "R-ORD-9"))
+            rows.append(("2026-03-01 15:00:00", REFUNDED, "F4", "扣除交易手续费", f"{-back:.2f}", "", "R-ORD-9"))
+        fund_rows += rows[::-1] if fee_row_first else rows
         held -= Decimal("40.00") + back
         totals = [2, Decimal("100.00"), Decimal("40.00"), fee + back]
     fund_rows.append(("2026-03-01 23:30:00", "100001", "F5", "提现", f"{-held:.2f}", "提现到工商银行", ""))
@@ -533,6 +535,39 @@ def test_a_payment_s_fee_either_way_is_booked_once_whichever_bill_comes_first(tm
     assert money.get("Equity:Opening-Balances", Decimal(0)) == 0   # the fund bill starts at 0.00
 
 
+def test_a_rebate_the_fund_bill_alone_books_is_the_payment_s_fee(tmp_path):
+    """Named `fee-back`, the fund bill's rebate was no fee of the payment to the fee check:
+    `fee 0.00 CNY on 100.00`, a gap of 0.60 where the payment's fee was -0.10."""
+    from conftest import beanclear
+    _, fund_path = both_bills(tmp_path / "statements", "-0.10")
+    folder, _ = imported_in(tmp_path / "m", [fund_path])
+    result = beanclear(folder, "check")
+    assert "fee-gap 2026-03-01 wechat   0.70 CNY: fee -0.10 CNY on 100.00 CNY" in result.output, result.output
+
+
+@pytest.mark.parametrize("refund_fee", [None, "0.02"])
+def test_books_of_earlier_releases_hold_the_fee_rows_they_named_by_their_way(tmp_path, refund_fee):
+    """Before blind30 a fee row was named by its way (`收入`: `fee-back <id>`, `支出`: `fee
+    <id>`): the fund bill read again into books those releases wrote, a rebate's row (and
+    a refund's fee row of its own) is held by that name, not booked a second time."""
+    from conftest import beanclear, snapshot
+    _, fund_path = both_bills(tmp_path / "statements", "-0.10", refund_fee, refund_fee_row=True)
+    folder, _ = imported_in(tmp_path / "m", [fund_path])
+    month = folder / "books" / "wechat" / "2026" / "2026-03.beancount"
+    text = month.read_text(encoding="utf-8")
+    old = text.replace(f'id: "fee {PAID}"', f'id: "fee-back {PAID}"').replace(f'fee-of: "{PAID}"',
+                                                                            f'fee-back-of: "{PAID}"')
+    if refund_fee:
+        old = old.replace(f'id: "fee-back {REFUNDED}"', f'id: "fee {REFUNDED}"').replace(
+            f'fee-back-of: "{REFUNDED}"', f'fee-of: "{REFUNDED}"')
+    assert old != text
+    month.write_text(old, encoding="utf-8")
+    before = snapshot(folder / "books")
+    again = beanclear(folder, "import", "--force", str(fund_path))
+    assert again.exit_code == 0 and " 0 entries written" in again.output, again.output
+    assert snapshot(folder / "books") == before
+
+
 @pytest.mark.parametrize("refund_fee, own_row", [
     ("-0.24", False),   # must not: the fee given back inside the 退款 row (含手续费0.24), as WeChat writes it
     ("0.02", False),    # must not: a fee charged on the refund, inside it (含手续费-0.02)
@@ -555,14 +590,19 @@ def test_a_refund_s_fee_either_way_is_booked_once_whichever_bill_comes_first(tmp
     assert money.get("Equity:Opening-Balances", Decimal(0)) == 0
 
 
-def test_the_fund_bill_names_a_fee_row_by_what_it_is_the_fee_of_not_by_its_way(tmp_path, wechat):
+@pytest.mark.parametrize("fee_row_first", [False, True])
+def test_the_fund_bill_names_a_fee_row_by_what_it_is_the_fee_of_not_by_its_way(tmp_path, wechat, fee_row_first):
     """A fee row is the fee of the payment its 微信支付业务单号 names (`fee <id>`, `fee-of`),
     charged or given back; of a refund where the bill's 退款 row has that id (`fee-back
-    <id>`, `fee-back-of`), as the trade bill's `covers:` names them."""
-    _, path = both_bills(tmp_path, "-0.10", "0.02", refund_fee_row=True)
-    entries = [e for e in fund(wechat, path).entries if "fee-of" in e.meta or "fee-back-of" in e.meta]
-    assert [(e.meta["id"], e.meta.get("fee-of"), e.meta.get("fee-back-of")) for e in entries] == [
+    <id>`, `fee-back-of`), as the trade bill's `covers:` names them, and the 退款 row,
+    holding no fee (含手续费0.00), covers none."""
+    _, path = both_bills(tmp_path, "-0.10", "0.02", refund_fee_row=True, fee_row_first=fee_row_first)
+    entries = fund(wechat, path).entries
+    fees = [e for e in entries if "fee-of" in e.meta or "fee-back-of" in e.meta]
+    assert [(e.meta["id"], e.meta.get("fee-of"), e.meta.get("fee-back-of")) for e in fees] == [
         (f"fee {PAID}", PAID, None), (f"fee-back {REFUNDED}", None, REFUNDED)]
+    [refund] = [e for e in entries if e.meta.get("id") == REFUNDED]
+    assert "covers" not in refund.meta
 
 
 # -- a fund-bill row that moves no money, and one of the wrong way ---------------------------
