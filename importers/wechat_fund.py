@@ -35,15 +35,25 @@ A 退款 leaves clearing against sales; its 备注 `退款总金额A元;含手�
 WeChat returned inside it (then sales get A back, the fee account F less). Its
 业务凭证号 is the merchant's refund number (kept as `refund-order-id`) and its 资金流水单号
 the refunded payment's 微信订单号: its order is that payment's, found in this bill, the
-import's other bills or the books (ledger/statements/refund_orders.py). A fee row the
-merchant is paid (`收入`) is a fee returned, `fee-back <id>`. Any other kind of row is an
-error, never silently dropped.
+import's other bills or the books (ledger/statements/refund_orders.py).
+
+A fee row is named, as the trade bill's `covers:` names it, by what it is the fee of,
+whichever way it went: the payment its 微信支付业务单号 names, `fee <id>` (`fee-of`: a
+fee charged, `支出`, or given back, `收入`, a rebate as the trade bill's 手续费
+-0.10000); where this bill's 退款 row has that id, that refund's, `fee-back <id>`
+(`fee-back-of`), as the fee a 退款 row holds (含手续费). Named by its way, a rebate was
+`fee-back`, the trade bill's `fee`: booked twice, the 0.10 too much in clearing hidden by
+an opening no bill states (blind30). A 提现 of 0.00 moves nothing, which way it says:
+skipped, `zero amount`, as every row of 0. Any other kind of row is an error, never
+silently dropped.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+
+from beancount.core import data
 
 from beanclear.importers.base import (
     BalanceChain,
@@ -58,6 +68,7 @@ from beanclear.importers.base import (
     posting,
     transaction,
 )
+from beanclear.books.spill import like
 from beanclear.statements import refund_orders
 from beanclear.importers.toolkit import (
     CHINA,
@@ -116,6 +127,10 @@ class Importer(StatementImporter):
         out, balances = Extraction(), BalanceChain()
         income = [0, Decimal(0)]
         expense = [0, Decimal(0)]
+        refunds, theirs = set(), set()   # the ids of its 退款 rows; of those with a fee row (fees_of_refunds)
+        # the ids of the fee rows of one 记账时间, a row's and its fee's (not every fee row's:
+        # a bill of a million payments would hold them all)
+        at, fees_now = None, set()
         for row in self.each(t.rows):
             def get(name: str) -> str:
                 return clean(row.cells[col[name]]) if col.get(name) is not None else ""
@@ -142,11 +157,23 @@ class Importer(StatementImporter):
                 if not get("微信支付业务单号"):
                     raise StatementError(path, row.line, f"column 微信支付业务单号: expected the id of a {kind} row, "
                                          "got nothing")
+                if when != at:
+                    at, fees_now = when, set()
+                if kind in FEES:
+                    fees_now.add(ident)
+                    if ident in refunds:
+                        theirs.add(ident)
+                elif kind in REFUNDS:
+                    refunds.add(ident)
+                    if ident in fees_now:
+                        theirs.add(ident)
                 out.entries.append(trade_entry(path, row.line, when, kind, get, signed, acc, currency))
             elif kind == WITHDRAWAL or kind in WITHDRAWAL_RETURNED:
-                if (kind == WITHDRAWAL) != (signed < 0):
-                    raise StatementError(path, row.line, f"{kind} row with 收支类型 {direction} (expected "
-                                         f"{'支出' if kind == WITHDRAWAL else '收入'})")
+                way = "支出" if kind == WITHDRAWAL else "收入"
+                # 0.00 goes no way (blind30: `支出 (expected 支出)`, read from the sign of 0):
+                # its entry moves nothing, and is skipped as every row of 0 (base.moving_money)
+                if number and direction != way:
+                    raise StatementError(path, row.line, f"{kind} row with 收支类型 {direction} (expected {way})")
                 out.entries.append(transaction(
                     path, row.line, when, "WeChat Pay", f"Withdrawal {kind} {get('备注')}".strip(),
                     {"id": get("资金流水单号") or ident, "payout-id": ident},
@@ -155,6 +182,7 @@ class Importer(StatementImporter):
             else:
                 raise StatementError(path, row.line, f"column 业务类型: unknown kind {kind!r} (expected "
                                      f"{WITHDRAWAL}, {', '.join(sorted(WITHDRAWAL_RETURNED | TRADES | REFUNDS | FEES))})")
+        fees_of_refunds(out, theirs)
         refund_orders.within(out, lambda order: link("order-", order), self.names_orders)
         for day, (line, amount) in sorted(closing_balances(balances).items()):
             out.entries.append(balance(path, line, next_day(day), acc.clearing, amount, currency))
@@ -174,14 +202,45 @@ def quiet_day(out: Extraction, filepath: str, daily_name: str) -> None:
                          f"bill named as `beanclear fetch` names it, {daily_name}-YYYY-MM-DD.csv, covers that day)")
 
 
+def fees_of_refunds(out: Extraction, ids: set[str]) -> None:
+    """The fee rows of `ids`, the bill's refunds that have one (before or after the 退款
+    row, at its 记账时间, as a payment's fee row is at the payment's), named as the trade
+    bill names a refund's fee, `fee-back <id>` (`fee-back-of`), whichever way it went.
+    Such a refund's 退款 row, holding no fee of its own (no 含手续费), covers none: it
+    moves its whole amount, the trade bill's entry the net, which covers the fee row."""
+    if not ids:
+        return
+    kept = like(out.entries)   # (a spilled entry is not changed in place)
+    for entry in out.entries:
+        meta = entry.meta if isinstance(entry, data.Transaction) else None
+        if meta is not None and meta.get("fee-of") in ids:
+            ident = meta["fee-of"]
+            meta = {("fee-back-of" if k == "fee-of" else k): v for k, v in meta.items() if k != "_was"}
+            meta["id"] = f"fee-back {ident}"
+            former = former_name(ident, entry.postings[0].units.number)   # (its clearing posting)
+            if former != meta["id"]:
+                meta["_was"] = (former,)
+            entry = entry._replace(meta=meta)
+        elif meta is not None and meta.get("id") in ids and "covers" in meta and "_fee_part" not in meta:
+            entry = entry._replace(meta={k: v for k, v in meta.items() if k != "covers"})
+        kept.append(entry)
+    out.entries = kept
+
+
+def former_name(ident: str, signed: Decimal) -> str:
+    """The id releases before blind30 gave a fee row, by its way: books they wrote hold it,
+    and know the row by it (`_was`, render.transaction_identities), not booked again."""
+    return f"fee {ident}" if signed < 0 else f"fee-back {ident}"
+
+
 def trade_entry(path, line, when, kind, get, signed, acc, currency):
     """A payment, refund or fee row, by the id the trade bill books it by."""
     ident, voucher = get("微信支付业务单号"), get("业务凭证号")
     meta = {"id": ident, "covers": None, "fund-id": get("资金流水单号")}
     postings = [posting(acc.clearing, signed, currency)]
-    if kind in FEES:
-        meta.update({"id": f"fee {ident}", "fee-of": ident} if signed < 0 else
-                    {"id": f"fee-back {ident}", "fee-back-of": ident})
+    if kind in FEES:   # a payment's, whichever way it went (a refund's: fees_of_refunds)
+        former = former_name(ident, signed)
+        meta.update({"id": f"fee {ident}", "fee-of": ident, "_was": (former,) if former != f"fee {ident}" else None})
         postings.append(posting(acc.fees, -signed, currency))
     elif kind in REFUNDS:
         meta.update({"covers": f"fee-back {ident}", "refund-order-id": voucher})  # the fee returned is inside

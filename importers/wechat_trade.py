@@ -17,8 +17,10 @@ negative 手续费):
 The fund bill (资金账单, wechat_fund.py) lists the same money as a row for the payment
 (its 微信支付业务单号 is the 微信订单号), one for the fee and one for each refund (the
 微信退款单号). Whichever is imported books it (DESIGN.md §1): an entry that holds a fee
-names the fee bill row's identity too, `covers: "fee <微信订单号>"` (a refund's returned
-fee: `fee-back <微信退款单号>`), so either bill, imported second, finds its money booked;
+names the fee bill row's identity too, `covers: "fee <微信订单号>"` (a refund's fee:
+`fee-back <微信退款单号>`), whichever way the fee went (a payment's rebate, 手续费
+-0.10000, is `fee`; a fee charged on a refund `fee-back`: the fund bill names its fee rows
+alike, wechat_fund.py), so either bill, imported second, finds its money booked;
 where only the fee row is, the rest is booked alone, and the other way round
 (render.unknown_part).
 

@@ -409,3 +409,224 @@ def test_a_header_only_bill_is_refused_for_what_it_lacks_not_for_its_account(tmp
     assert result.exit_code == 2 and said in result.output, result.output
     assert f"{bill}:1:" in result.output
     assert not (tmp_path / "books").exists() or not list((tmp_path / "books").rglob("*.beancount"))
+
+
+# -- one money in both bills: a fee of either sign, booked once, whichever comes first ------
+#
+# The trade bill books a payment with its fee and names the fund bill's fee row of it in
+# `covers:`; a refund, the fee it gives back. blind30 "zeros": a payment's fee given back
+# (a rebate: 手续费 -0.10000, the fund bill's 扣除交易手续费 收入 0.10) was named `fee-back`
+# by the fund bill, by its sign, and `fee` by the trade bill: booked twice, and the 0.10
+# too much in clearing hidden by an opening of -0.10 no bill states.
+
+FUND_HEADER = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号"
+FUND_SUMMARY = "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额"
+TWO_BILLS_CONFIG = """\
+books: books
+currency: CNY
+timezone: Asia/Shanghai
+channels:
+  wechat:
+    type: wechat
+    settlement_days: 3
+    fees: [{rate: 0.006}]
+checks:
+  refund-rate: {severity: off}
+"""
+
+
+def fund_bill(folder, rows, name="fundflow-2026-03.csv"):
+    """A fund bill of `rows` (time, id, flow id, kind, signed amount, note, voucher), its
+    running balance from 0 and its summary from them."""
+    balance, lines, ins, outs = Decimal(0), [], [0, Decimal(0)], [0, Decimal(0)]
+    for time, ident, flow, kind, amount, note, voucher in rows:
+        amount = Decimal(amount)
+        balance += amount
+        side = ins if amount > 0 or (amount == 0 and kind in wechat_fund.WITHDRAWAL_RETURNED) else outs
+        side[0] += 1
+        side[1] += abs(amount)
+        lines.append(f"{time},{ident},{flow},{kind},{kind},{'收入' if side is ins else '支出'},{abs(amount):.2f},"
+                     f"{balance:.2f},1601959334API,{note},{voucher}")
+    text = [FUND_HEADER] + [",".join("`" + c for c in r.split(",")) for r in lines]
+    text += [FUND_SUMMARY, f"`{len(lines)},`{ins[0]},`{ins[1]:.2f},`{outs[0]},`{outs[1]:.2f}"]
+    path = folder / name
+    path.write_text("\r\n".join(text), encoding="utf-8")
+    return path
+
+
+PAID, REFUNDED = "4200000001", "50300001"
+
+
+def both_bills(folder, fee, refund_fee=None, refund_fee_row=None, fee_row_first=False):
+    """A payment of 100.00 at fee `fee` (5 decimals, as the trade bill writes it), and,
+    with `refund_fee` (the trade bill's 手续费 of the refund: negative, given back), its
+    refund of 40.00, the fee inside the fund bill's 退款 row (含手续费); `refund_fee_row`:
+    the refund's fee on a fund row of its own instead (`fee_row_first`: listed before the
+    退款 row, at its time). Then a withdrawal of what is left."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fee = Decimal(fee)
+    trade_rows = [all_row(settled="100.00", order="100.00", fee=f"{fee:.5f}", trade_id=PAID)]
+    fund_rows = [("2026-03-01 12:00:00", PAID, "F1", "交易", "100.00", "", "ORD-9")]
+    if fee:
+        fund_rows.append(("2026-03-01 12:00:00", PAID, "F2", "扣除交易手续费", f"{-fee:.2f}", "", "ORD-9"))
+    held = Decimal("100.00") - fee
+    totals = [1, Decimal("100.00"), Decimal(0), fee]
+    if refund_fee is not None:
+        back = Decimal(refund_fee)
+        trade_rows.append(all_row(status="REFUND", settled="0.00", refund="40.00", fee=f"{back:.5f}",
+                                  refund_id=REFUNDED, refund_status="SUCCESS", order="0.00", trade_id=PAID)
+                          .replace("2026-03-01 12:00:00", "2026-03-01 15:00:00"))
+        inside = Decimal(0) if refund_fee_row else -back
+        rows = [("2026-03-01 15:00:00", REFUNDED, PAID, "退款", f"{-(Decimal('40.00') - inside):.2f}",
+                 f"退款总金额40.00元;含手续费{inside:.2f}元", "R-ORD-9")]
+        if refund_fee_row:
+            rows.append(("2026-03-01 15:00:00", REFUNDED, "F4", "扣除交易手续费", f"{-back:.2f}", "", "R-ORD-9"))
+        fund_rows += rows[::-1] if fee_row_first else rows
+        held -= Decimal("40.00") + back
+        totals = [2, Decimal("100.00"), Decimal("40.00"), fee + back]
+    fund_rows.append(("2026-03-01 23:30:00", "100001", "F5", "提现", f"{-held:.2f}", "提现到工商银行", ""))
+    trade = bill(folder, ALL_HEADER, trade_rows,
+                 f"{totals[0]},{totals[1]:.2f},{totals[2]:.2f},0.00,{totals[3]:.5f},100.00,{totals[2]:.2f}",
+                 name="tradebill-2026-03.csv")
+    return trade, fund_bill(folder, fund_rows)
+
+
+def imported_in(folder, *batches):
+    from conftest import beanclear
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text(TWO_BILLS_CONFIG, encoding="utf-8")
+    said = []
+    for batch in batches:
+        result = beanclear(folder, "import", *map(str, batch))
+        assert result.exit_code == 0, result.output
+        said.append(result.output)
+    return folder, said
+
+
+def money_of(folder) -> dict:
+    """Account -> total of the books' transactions (the opening's too), and those of the
+    payment and refund, as written (parsed, not loaded: no check runs)."""
+    from beancount.core import data
+    from beancount.parser import parser
+    txns = []
+    for path in sorted((folder / "books").rglob("*.beancount")):
+        entries, errors, _ = parser.parse_file(str(path))
+        assert not errors, errors
+        txns += [e for e in entries if isinstance(e, data.Transaction)]
+    return totals(txns), [e for e in txns if e.meta.get("id", "").startswith(("42", "503", "fee"))]
+
+
+@pytest.mark.parametrize("fee, rows", [
+    ("-0.10", {"Assets:Clearing:WeChat": "100.10", "Expenses:Fees:WeChat": "-0.10"}),   # a rebate
+    ("0.60", {"Assets:Clearing:WeChat": "99.40", "Expenses:Fees:WeChat": "0.60"}),      # must not: a fee charged
+])
+def test_a_payment_s_fee_either_way_is_booked_once_whichever_bill_comes_first(tmp_path, fee, rows):
+    trade_bill, fund = both_bills(tmp_path / "statements", fee)
+    from conftest import snapshot
+    one, _ = imported_in(tmp_path / "one", [trade_bill, fund])
+    for order in ([trade_bill], [fund]), ([fund], [trade_bill]):
+        other, said = imported_in(tmp_path / order[0][0].stem, *order)
+        assert snapshot(other / "books") == snapshot(one / "books"), order
+        assert not any("opening balance" in s and "now" in s for s in said), said
+    money, [payment] = money_of(one)
+    assert {p.account: p.units.number for p in payment.postings} == {
+        **{k: Decimal(v) for k, v in rows.items()}, "Income:Sales:WeChat": Decimal("-100.00")}
+    assert money["Expenses:Fees:WeChat"] == Decimal(rows["Expenses:Fees:WeChat"])
+    assert money.get("Equity:Opening-Balances", Decimal(0)) == 0   # the fund bill starts at 0.00
+
+
+def test_a_rebate_the_fund_bill_alone_books_is_the_payment_s_fee(tmp_path):
+    """Named `fee-back`, the fund bill's rebate was no fee of the payment to the fee check:
+    `fee 0.00 CNY on 100.00`, a gap of 0.60 where the payment's fee was -0.10."""
+    from conftest import beanclear
+    _, fund_path = both_bills(tmp_path / "statements", "-0.10")
+    folder, _ = imported_in(tmp_path / "m", [fund_path])
+    result = beanclear(folder, "check")
+    assert "fee-gap 2026-03-01 wechat   0.70 CNY: fee -0.10 CNY on 100.00 CNY" in result.output, result.output
+
+
+@pytest.mark.parametrize("refund_fee", [None, "0.02"])
+def test_books_of_earlier_releases_hold_the_fee_rows_they_named_by_their_way(tmp_path, refund_fee):
+    """Before blind30 a fee row was named by its way (`收入`: `fee-back <id>`, `支出`: `fee
+    <id>`): the fund bill read again into books those releases wrote, a rebate's row (and
+    a refund's fee row of its own) is held by that name, not booked a second time."""
+    from conftest import beanclear, snapshot
+    _, fund_path = both_bills(tmp_path / "statements", "-0.10", refund_fee, refund_fee_row=True)
+    folder, _ = imported_in(tmp_path / "m", [fund_path])
+    month = folder / "books" / "wechat" / "2026" / "2026-03.beancount"
+    text = month.read_text(encoding="utf-8")
+    old = text.replace(f'id: "fee {PAID}"', f'id: "fee-back {PAID}"').replace(f'fee-of: "{PAID}"',
+                                                                            f'fee-back-of: "{PAID}"')
+    if refund_fee:
+        old = old.replace(f'id: "fee-back {REFUNDED}"', f'id: "fee {REFUNDED}"').replace(
+            f'fee-back-of: "{REFUNDED}"', f'fee-of: "{REFUNDED}"')
+    assert old != text
+    month.write_text(old, encoding="utf-8")
+    before = snapshot(folder / "books")
+    again = beanclear(folder, "import", "--force", str(fund_path))
+    assert again.exit_code == 0 and " 0 entries written" in again.output, again.output
+    assert snapshot(folder / "books") == before
+
+
+@pytest.mark.parametrize("refund_fee, own_row", [
+    ("-0.24", False),   # must not: the fee given back inside the 退款 row (含手续费0.24), as WeChat writes it
+    ("0.02", False),    # must not: a fee charged on the refund, inside it (含手续费-0.02)
+    ("-0.24", True),    # the fee given back on a fund row of its own (收入), the refund's id
+    ("0.02", True),     # a fee charged on the refund on a row of its own (支出)
+])
+def test_a_refund_s_fee_either_way_is_booked_once_whichever_bill_comes_first(tmp_path, refund_fee, own_row):
+    trade_bill, fund = both_bills(tmp_path / "statements", "0.60", refund_fee, own_row)
+    from conftest import snapshot
+    one, _ = imported_in(tmp_path / "one", [trade_bill, fund])
+    for order in ([trade_bill], [fund]), ([fund], [trade_bill]):
+        other, _ = imported_in(tmp_path / order[0][0].stem, *order)
+        assert snapshot(other / "books") == snapshot(one / "books"), order
+    money, [payment, refund] = money_of(one)
+    assert refund.meta["covers"] == f"fee-back {REFUNDED}"   # as the books of earlier releases name it
+    assert {p.account: p.units.number for p in refund.postings} == {
+        "Assets:Clearing:WeChat": Decimal("-40.00") - Decimal(refund_fee),
+        "Expenses:Fees:WeChat": Decimal(refund_fee), "Income:Sales:WeChat": Decimal("40.00")}
+    assert money["Expenses:Fees:WeChat"] == Decimal("0.60") + Decimal(refund_fee)
+    assert money.get("Equity:Opening-Balances", Decimal(0)) == 0
+
+
+@pytest.mark.parametrize("fee_row_first", [False, True])
+def test_the_fund_bill_names_a_fee_row_by_what_it_is_the_fee_of_not_by_its_way(tmp_path, wechat, fee_row_first):
+    """A fee row is the fee of the payment its 微信支付业务单号 names (`fee <id>`, `fee-of`),
+    charged or given back; of a refund where the bill's 退款 row has that id (`fee-back
+    <id>`, `fee-back-of`), as the trade bill's `covers:` names them, and the 退款 row,
+    holding no fee (含手续费0.00), covers none."""
+    _, path = both_bills(tmp_path, "-0.10", "0.02", refund_fee_row=True, fee_row_first=fee_row_first)
+    entries = fund(wechat, path).entries
+    fees = [e for e in entries if "fee-of" in e.meta or "fee-back-of" in e.meta]
+    assert [(e.meta["id"], e.meta.get("fee-of"), e.meta.get("fee-back-of")) for e in fees] == [
+        (f"fee {PAID}", PAID, None), (f"fee-back {REFUNDED}", None, REFUNDED)]
+    [refund] = [e for e in entries if e.meta.get("id") == REFUNDED]
+    assert "covers" not in refund.meta
+
+
+# -- a fund-bill row that moves no money, and one of the wrong way ---------------------------
+
+def test_a_withdrawal_of_zero_is_skipped_as_a_zero_amount(tmp_path, wechat):
+    """blind30 "zeros": a 提现 of 支出 0.00 was refused, `提现 row with 收支类型 支出
+    (expected 支出)`: its way was read from the sign of 0, which has none. It moves no
+    money: skipped, `zero amount`, as every source skips such a row (README)."""
+    path = fund_bill(tmp_path, [("2026-03-01 12:00:00", PAID, "F1", "交易", "100.00", "", "ORD-9"),
+                                ("2026-03-01 23:30:00", "100001", "F2", "提现", "-100.00", "", ""),
+                                ("2026-03-02 23:30:00", "100002", "F3", "提现", "0.00", "", ""),
+                                ("2026-03-02 23:40:00", "100003", "F4", "提现退回", "0.00", "", "")])
+    extraction = wechat_fund.Importer(wechat, None).read(str(path))
+    assert extraction.skipped == {"zero amount": 2}
+    assert [e.meta["id"] for e in extraction.entries if e.meta.get("payout-id")] == ["F2"]
+    assert extraction.notes == []
+
+
+@pytest.mark.parametrize("kind, way, expected", [("提现", "收入", "支出"), ("提现退回", "支出", "收入")])
+def test_a_withdrawal_of_the_wrong_way_is_refused_saying_what_the_row_says(tmp_path, wechat, kind, way, expected):
+    path = fund_bill(tmp_path, [("2026-03-01 12:00:00", PAID, "F1", "交易", "100.00", "", "ORD-9"),
+                                ("2026-03-01 23:30:00", "100001", "F2", kind, "5.00", "", "")])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"`{kind},`{kind},`收入", f"`{kind},`{kind},`{way}"), encoding="utf-8")
+    with pytest.raises(StatementError) as error:
+        fund(wechat, path)
+    assert str(error.value).endswith(f":3: {kind} row with 收支类型 {way} (expected {expected})"), str(error.value)
