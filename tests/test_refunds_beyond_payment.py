@@ -150,3 +150,14 @@ def test_a_refund_named_by_refund_of_and_partial_refunds_of_exactly_the_payment(
     assert found(*parts) == []
     assert [f[2] for f in found(*parts, refunded("re_3", "04", "0.01", named='refund-of: "ch_1"'))] == [
         Decimal("0.01")]
+
+
+def test_a_stripe_balance_history_refund_names_its_charge_as_its_source(found):
+    # the legacy export's refund row has the charge as its Source (the itemized report's
+    # source_id is the refund's own re_…, read above by its charge_id)
+    def legacy(txn, day, gross):
+        return (f'\n2026-03-{day} * "REFUND FOR CHARGE"\n  id: "{txn}"\n  stripe-category: "refund"\n'
+                f'  source-id: "ch_1"\n  Assets:Clearing:Stripe  -{gross} USD\n  Income:Sales:Stripe  {gross} USD\n')
+    assert found(charge(), legacy("txn_r1", "02", "60.00"), legacy("txn_r2", "03", "40.00")) == []
+    assert found(charge(), legacy("txn_r1", "02", "60.00"), legacy("txn_r2", "03", "60.00")) == [
+        ("refund-unsynced", "2026-03-03", Decimal("20.00"), "USD", ("ch_1", "txn_1", "txn_r1", "txn_r2"))]

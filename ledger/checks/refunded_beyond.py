@@ -5,8 +5,9 @@ payment and the refunds that name it give back more, the part beyond the payment
 no counterpart on the channel's side (DESIGN §5 `refund-unsynced`): a refund booked
 twice, or one of another payment. A refund names its payment by `refund-of` (WeChat's
 微信订单号, Alipay's 交易号, PayPal's Reference Txn ID, a Stripe payments export's
-charge) or Stripe's `charge-id` (a balance transaction's charge); a payment is named by
-its `id`, its fund view's `trade-id`, or Stripe's charge (`source-id`, `charge-id`).
+charge), or Stripe's `charge-id` (an itemized report's charge) or `source-id` (a
+balance history export's); a payment is named by its `id`, its fund view's `trade-id`,
+or Stripe's charge (`source-id`, `charge-id`).
 Blind30: a WeChat payment of 60.00 refunded 40.00 and again 40.00 was booked silently,
 only a refund-rate warning that did not name the cause:
 
@@ -29,7 +30,7 @@ of 50.00 EUR settled in USD and refunded at another rate gave back 50.00 EUR, no
 more dollars), else as booked; amounts in more than one currency are not compared. A
 chargeback gives no sale back (it posts to the chargebacks account): not a refund here.
 A refund whose payment is not in the books (a statement before it not imported) is not
-judged here: what is missing is said by the statements' coverage.
+judged here: nothing is known of what that payment took.
 
 One cause, one finding: where the refunds give back a shop's order and the channels
 refunded more of it than the shop did, the order check says so (orders.py
@@ -49,7 +50,10 @@ from beanclear.importers.order_refs import REFUND_FAILED
 from beanclear.importers.stated import stated_amount
 
 PAYMENT_IDS = ("id", "trade-id", "source-id", "charge-id")   # what names a payment (module docstring)
-NAMES_PAYMENT = ("refund-of", "charge-id")                   # what of a refund names its payment, the first stated
+# what of a refund may name its payment, the first that names one in the books: a Stripe
+# refund's `source-id` is its charge in a balance history export, its own `re_…` in an
+# itemized report (which names the charge `charge-id`)
+NAMES_PAYMENT = ("refund-of", "charge-id", "source-id")
 ZERO = Decimal(0)
 
 
@@ -62,44 +66,68 @@ def _measured(entry, number: Decimal, currency: str) -> tuple[Decimal, str]:
     return number, currency
 
 
-def _named(meta) -> str:
-    return next((str(meta[k]) for k in NAMES_PAYMENT if meta.get(k)), "")
+def _named(meta, name: str, paid: dict) -> str:
+    """The payment in the books (`paid`) that a refund of channel `name` names, or ''."""
+    return next((str(meta[k]) for k in NAMES_PAYMENT if meta.get(k) and (name, str(meta[k])) in paid), "")
+
+
+def _moved(entry, side) -> tuple[list, list]:
+    """(what the entry sold, what it refunded), each [(number, currency)] as measured
+    (_measured) per currency of its sale-side postings, as orders.sold_or_refunded reads
+    them (a failed refund given back: refunded negative)."""
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    back: dict[str, Decimal] = defaultdict(Decimal)
+    for p in side:
+        s, r = sold_or_refunded(entry, p.units.number)
+        sold[p.units.currency] += s
+        back[p.units.currency] += r
+    return ([_measured(entry, n, c) for c, n in sold.items() if n],
+            [_measured(entry, n, c) for c, n in back.items() if n])
 
 
 def findings(config, sales, prepared=None) -> list[Finding]:
     """`sales`: (entry, channel, its sale-side postings) of every channel's transaction
     (refunds.channel_sales); `prepared`: the order check's groups (orders.Prepared), where
     the books have shops."""
-    paid: dict[tuple[str, str], dict[int, tuple]] = defaultdict(dict)   # (channel, id) -> payments
-    refunds: list[tuple] = []      # (entry, channel, refunded, currency): a failure's negative
+    refunds: list[tuple] = []      # (entry, channel, [(refunded, currency)]): a failure's negative
+    named_ids: set[tuple[str, str]] = set()   # (channel, id) a refund may name its payment by
     by_id: dict[tuple[str, str], list] = defaultdict(list)   # (channel, id or source-id) -> its refunds
     for entry, channel, side in sales:
-        for p in side:
-            sold, refunded = sold_or_refunded(entry, p.units.number)
-            if sold:
-                moved = (entry, *_measured(entry, sold, p.units.currency))
-                for key in PAYMENT_IDS:
-                    if entry.meta.get(key):
-                        paid[(channel.name, str(entry.meta[key]))][id(entry)] = moved
-            elif refunded:
-                refunds.append((entry, channel, *_measured(entry, refunded, p.units.currency)))
-                if refunded > 0:
-                    for key in ("id", "source-id"):   # how a failure names the refund it undoes
-                        if entry.meta.get(key):
-                            by_id[(channel.name, str(entry.meta[key]))].append(entry)
+        if not any(p.units.number > 0 for p in side) and REFUND_FAILED not in entry.meta:
+            continue   # no refund, nor a failed one given back (which posts a credit)
+        _, back = _moved(entry, side)
+        if not back:
+            continue
+        refunds.append((entry, channel, back))
+        meta = entry.meta
+        named_ids.update((channel.name, str(meta[k])) for k in NAMES_PAYMENT if meta.get(k))
+        for key in ("id", "source-id"):   # how a failure names the refund it undoes
+            if meta.get(key):
+                by_id[(channel.name, str(meta[key]))].append(entry)
+    if not refunds:
+        return []
+    # the payments the refunds may name, only: a refund names one payment in many
+    paid: dict[tuple[str, str], dict[int, tuple]] = defaultdict(dict)   # (channel, id) -> {id(entry): its payment}
+    for entry, channel, side in sales:
+        meta = entry.meta
+        keys = [(channel.name, str(meta[k])) for k in PAYMENT_IDS if meta.get(k)]
+        keys = [k for k in keys if k in named_ids]
+        if keys:
+            sold, _ = _moved(entry, side)
+            for key in keys:
+                for i, (number, currency) in enumerate(sold):
+                    paid[key][(id(entry), i)] = (entry, number, currency)
     of_payment: dict[tuple[str, str], list] = defaultdict(list)
-    for entry, channel, number, currency in refunds:
-        named = _named(entry.meta)
-        if not named and number < 0:   # a failure naming the refund it undoes: that one's payment
+    for entry, channel, back in refunds:
+        named = _named(entry.meta, channel.name, paid)
+        if not named and REFUND_FAILED in entry.meta:   # a failure naming the refund it undoes: its payment
             undone = by_id.get((channel.name, str(entry.meta.get(REFUND_FAILED) or "")), ())
-            named = next((_named(e.meta) for e in undone if _named(e.meta)), "")
-        if named:
-            of_payment[(channel.name, named)].append((entry, number, currency))
+            named = next(filter(None, (_named(e.meta, channel.name, paid) for e in undone)), "")
+        if named:   # (else its payment is not in the books: not judged here)
+            of_payment[(channel.name, named)] += [(entry, number, currency) for number, currency in back]
     out = []
     for (name, payment), back in sorted(of_payment.items()):
-        payments = list(paid.get((name, payment), {}).values())
-        if not payments:
-            continue   # its payment is not in the books: not judged here
+        payments = list(paid[(name, payment)].values())
         currencies = {c for _, _, c in payments} | {c for _, _, c in back}
         if len(currencies) != 1:
             continue   # not comparable (module docstring)
@@ -112,6 +140,7 @@ def findings(config, sales, prepared=None) -> list[Finding]:
                 beyond = entry   # the refund that went beyond it (the last time one did)
         if given <= took:
             continue
+        beyond = beyond or back[-1][0]   # (a payment taken back whole before its refunds: none crossed it)
         if prepared is not None and any(prepared.refunded_beyond_shop(e) for e, _, _ in back):
             continue   # the order check's refund-unsynced says it (module docstring)
         (currency,) = currencies
