@@ -1,4 +1,5 @@
-"""Refunds stay within the limits in config.yaml (`refund-rate`, `refund-surge`).
+"""Refunds stay within the limits in config.yaml (`refund-rate`, `refund-surge`), and no
+payment is refunded more than it took (`refund-unsynced`: beanclear.checks.refunded_beyond).
 
     plugin "beanclear.plugins.refunds" "../config.yaml"
 

@@ -584,6 +584,7 @@ class Prepared:
                 self.spans[shop.name] = (min(order_dates), dt.date.max)
         self._returned: dict[int, Decimal] | None = None
         self._duplicates: dict[int, Decimal] | None = None
+        self._refund_groups: dict[int, Group] | None = None   # id(a channel's refund) -> its order's group
 
     def returned(self) -> dict[int, Decimal]:
         """id(entry) -> what of a channel's refund returns a duplicate charge of its order
@@ -615,6 +616,32 @@ class Prepared:
                         last_first = sorted(group.payments, key=lambda i: i.order, reverse=True)
                         self._duplicates.update(_first(last_first, *found, -1))
         return self._duplicates
+
+    def refunded_beyond_shop(self, entry) -> bool:
+        """Whether `entry`, a channel's refund, is of an order whose channels refunded more
+        than the shop did, as check_group compares them (in the order's currency, net of
+        a duplicate charge they return first, and not where the export says refunded
+        without the amount): its refund-unsynced says that, once `order_days` have
+        passed. The refunds beyond a payment (checks/refunded_beyond.py) are then that
+        finding's, not one of their own: one cause, one finding (a shop's refund of 40.00,
+        the channel's two)."""
+        if self._refund_groups is None:
+            self._refund_groups = {id(i.entry): g for groups in self.groups.values() for g in groups.values()
+                                   if g.orders for i in g.channel_refunds}
+        g = self._refund_groups.get(id(entry))
+        if g is None or not g.shop_refunds and any(i.entry.meta.get(REFUND_AMOUNT) == NOT_STATED for i in g.orders):
+            return False
+        currency = g.orders[0].currency
+        converted = {id(i): self.convert(i, currency)
+                     for i in g.orders + g.shop_refunds + g.payments + g.channel_refunds + g.written_off}
+        if None in converted.values():
+            return False   # not compared: check_group says nothing of the order
+        total = lambda items: abs(sum((converted[id(i)][0] for i in items), ZERO))
+        shop_refunded, refunded = total(g.shop_refunds), total(g.channel_refunds)
+        found = self._excess(g) if len(g.payments) > 1 else None
+        if found is not None:
+            refunded -= returned_first(found[0], refunded, shop_refunded)
+        return refunded - shop_refunded > sum((converted[id(i)][1] for i in g.channel_refunds), ZERO)
 
     def _excess(self, g: Group):
         """(what the order was paid beyond its amount, in its currency, the items' amounts

@@ -355,7 +355,8 @@ class Load:
                 elif name == "orders":
                     extra = {"prepared": self.orders_prepared(entries)}
                 elif name == "refunds":
-                    extra = {"series": self.daily(entries), "cover": self.cover(entries)}
+                    extra = {"series": self.daily(entries), "cover": self.cover(entries), "sales": self.sales(entries),
+                             "prepared": self.orders_prepared(entries) if self.config.shops else None}
                 elif name == "fees":
                     extra = {"sales": self.sales(entries), "fee_of": walk.fee_of, "notes": self.notes}
                 elif name == "fx":

@@ -1,4 +1,5 @@
-"""The refund checks: too many refunds over a window, and a day far above the usual.
+"""The refund checks: too many refunds over a window, a day far above the usual, and a
+payment refunded beyond what it took (refunded_beyond.py: its `refund-unsynced`).
 
 Sales and refunds are read from each channel's sales account (or its shop's
 receivable, for payments that pay a shop's orders): a negative posting is a sale, a
@@ -44,6 +45,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.checks import refunded_beyond
 from beanclear.checks.findings import MIN_HISTORY, Finding, at_entry, limit
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
@@ -286,8 +288,16 @@ def surge_findings(series: dict, config, cover=None) -> list[Finding]:
     return out
 
 
-def findings(entries, config, as_of=None, index=None, series=None, cover=None) -> list[Finding]:
+def findings(entries, config, as_of=None, index=None, series=None, cover=None, sales=None,
+             prepared=None) -> list[Finding]:
     """`series`: daily(entries, config) when the caller has it (reconcile.Load: the page's
-    charts read the same series); `cover`: the statements' coverage."""
+    charts read the same series); `cover`: the statements' coverage; `sales`:
+    channel_sales(entries, config), and `prepared`: the order check's orders.Prepared,
+    where the caller has them. With the rate and the surge, the refunds that give back
+    more than their payment took (refunded_beyond)."""
     series = daily(entries, config) if series is None else series
-    return rate_findings(series, config, cover) + surge_findings(series, config, cover)
+    sales = channel_sales(entries, config) if sales is None else sales
+    if prepared is None and config.shops:
+        prepared = Prepared(entries, config)
+    return (rate_findings(series, config, cover) + surge_findings(series, config, cover)
+            + refunded_beyond.findings(config, sales, prepared))
