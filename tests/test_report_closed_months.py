@@ -295,6 +295,17 @@ def test_a_payout_that_never_came_after_its_month_closed_is_the_later_months_fin
     assert _findings(root, "2026-01") == [("open", "payout-missing", "2026-01-03", "1355.20")]
     assert _ok(root, "report", "2025-12") == december
     assert _ok(root, "close", "2025-12").startswith("2025-12 is already closed")
+    # the page ages the payout from the day it left, as the finding's message counts (32 days
+    # to the bank's 01-31), not from the day January's finding is dated
+    from beanclear import config as config_mod
+    from beanclear.checks import checking
+    from beanclear.fava_page import overview
+    config = config_mod.load(root / "config.yaml")
+    entries, _, _ = checking.load_books(config)
+    transit = next(o for o in overview.open_items(entries, config, [], dt.date(2026, 1, 31))["stripe"]
+                   if o.stage == "transit")
+    assert (transit.date, transit.age, transit.count) == (dt.date(2025, 12, 30), 32, 1)
+    assert "32 days later" in checked[0]["message"]
 
 
 def test_a_payout_late_within_its_open_month_keeps_its_day_and_month(tmp_path, monkeypatch):
