@@ -223,3 +223,107 @@ def test_an_amount_mismatch_is_dated_in_the_month_its_order_came(tmp_path, monke
     found = [(f.code, f.refs[0], str(f.date)) for f in reconcile.find(entries, config, ("orders",))
              if f.code == "amount-mismatch"]
     assert sorted(found) == [("amount-mismatch", "#8", "2026-02-27"), ("amount-mismatch", "#9", "2026-03-02")]
+
+
+# -- a payout missing: the bank showed the difference the day its bank_days passed ----------------
+# (blind30 audittrail: a Stripe payout of 06-30, on its way when June closed, credited 07-16,
+# past bank_days + 7: its payout-missing was dated 06-30, in closed June; June's re-run report
+# turned "on its way" into "reached the bank late" and listed the finding, and `close 2026-06`
+# again blamed "a merge, an edit" that never happened)
+
+def _late_credit(root: Path, day: str = "2026-01-14") -> None:
+    """p2 (1,355.20 of 12-30, bank_days 3) credited on `day` under the bank's own text, not
+    naming it: past bank_days + 7, the clearing check only takes it for the payout (transit._late_arrivals)."""
+    bank = root / "jan" / "bank-2026-01.csv"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("2026-01-01,STRIPE TRANSFER po_p2XXXXXXXXXX,",
+                                                             f"{day},STRIPE TRANSFER,"), encoding="utf-8")
+
+
+def _never_credited(root: Path) -> None:
+    """p2 never reaches the bank: January's statement without its line."""
+    (root / "jan" / "bank-2026-01.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n"
+        "2026-01-15,STRIPE TRANSFER po_p3XXXXXXXXXX,241.85,B6,2691.85\n"
+        "2026-01-31,SERVICE FEE,-1.00,B5,2690.85\n", encoding="utf-8")
+
+
+def _closed_december(root: Path, monkeypatch) -> tuple[str, str]:
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-01")
+    _ok(root, "import", str(root / "dec"))
+    _ok(root, "close", "2025-12")
+    december = _ok(root, "report", "2025-12")
+    assert "on its way: 1,355.20 USD" in december and "Findings: 0 open" in december, december
+    return december, _ok(root, "report", "2025-12", "--format", "json")
+
+
+def test_a_payout_credited_late_after_its_month_closed_is_the_later_months_finding(tmp_path, monkeypatch):
+    root = merchant(tmp_path, second_credited="1355.20")
+    _late_credit(root)
+    december, december_json = _closed_december(root, monkeypatch)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    checked = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
+    # dated the day the bank showed it missing, its bank_days past (12-30 + 3): January's
+    assert [(f["code"], f["date"], f["refs"][-1]) for f in checked] == [("payout-missing", "2026-01-03", "B4")]
+    assert "reached the bank late" in checked[0]["message"]
+    assert _findings(root, "2026-01") == [("open", "payout-missing", "2026-01-03", "1355.20")]
+    # December's record stands, and its close still holds: nothing of December changed
+    assert _ok(root, "report", "2025-12") == december
+    assert _ok(root, "report", "2025-12", "--format", "json") == december_json
+    assert _ok(root, "close", "2025-12").startswith("2025-12 is already closed; nothing was written")
+    refused = beanclear(root, "close", "2026-01")
+    assert refused.exit_code == 1 and "payout-missing 2026-01-03" in " ".join(refused.output.split())
+    # linked, it is January's resolved finding; December is as it was
+    _ok(root, "link", "B4", "payout-po_p2XXXXXXXXXX")
+    assert _findings(root, "2026-01") == [("resolved", "payout-missing", "2026-01-03", "1355.20")]
+    assert _ok(root, "report", "2025-12") == december
+    _ok(root, "close", "2026-01")
+
+
+def test_a_payout_that_never_came_after_its_month_closed_is_the_later_months_finding(tmp_path, monkeypatch):
+    """Must not fire the other way: the closed month keeps "on its way", and the payout
+    missing is the later month's, open there (not a finding no month lists)."""
+    root = merchant(tmp_path)
+    _never_credited(root)
+    december, _ = _closed_december(root, monkeypatch)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    checked = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
+    assert [(f["code"], f["date"], f["refs"]) for f in checked] == [
+        ("payout-missing", "2026-01-03", ["po_p2XXXXXXXXXX"])]
+    assert "has not reached the bank" in checked[0]["message"]
+    assert _findings(root, "2026-01") == [("open", "payout-missing", "2026-01-03", "1355.20")]
+    assert _ok(root, "report", "2025-12") == december
+    assert _ok(root, "close", "2025-12").startswith("2025-12 is already closed")
+    # the page ages the payout from the day it left, as the finding's message counts (32 days
+    # to the bank's 01-31), not from the day January's finding is dated
+    from beanclear import config as config_mod
+    from beanclear.checks import checking
+    from beanclear.fava_page import overview
+    config = config_mod.load(root / "config.yaml")
+    entries, _, _ = checking.load_books(config)
+    transit = next(o for o in overview.open_items(entries, config, [], dt.date(2026, 1, 31))["stripe"]
+                   if o.stage == "transit")
+    assert (transit.date, transit.age, transit.count) == (dt.date(2025, 12, 30), 32, 1)
+    assert "32 days later" in checked[0]["message"]
+
+
+def test_a_payout_late_within_its_open_month_keeps_its_day_and_month(tmp_path, monkeypatch):
+    """Must not fire: p1 of 12-16, its bank_days past on 12-20, credited late on 12-27 (and
+    never, in the other books): December's payout-missing, dated 12-16, listed in
+    December's report as reached late (or missing), and blocking December's close."""
+    for credited in (True, False):
+        (tmp_path / str(credited)).mkdir()
+        root = merchant(tmp_path / str(credited))
+        bank = root / "dec" / "bank-2025-12.csv"
+        line = "2025-12-27,STRIPE TRANSFER,1452.00,B2,2451.00\n" if credited else ""
+        bank.write_text(bank.read_text(encoding="utf-8").replace(
+            "2025-12-18,STRIPE TRANSFER po_p1XXXXXXXXXX,1452.00,B2,2451.00\n", line).replace(
+            "B3,2450.00", "B3,2450.00" if credited else "B3,998.00"), encoding="utf-8")
+        monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-01")
+        _ok(root, "import", str(root / "dec"))
+        assert _findings(root, "2025-12") == [("open", "payout-missing", "2025-12-16", "1452.00")]
+        kinds = [i["kind"] for i in json.loads(_ok(root, "report", "2025-12", "--format", "json"))["banks"][0]["in_transit"]]
+        assert kinds == ["arrived-late" if credited else "payout-missing", "in-transit"], kinds
+        refused = beanclear(root, "close", "2025-12")
+        assert refused.exit_code == 1 and "payout-missing 2025-12-16" in " ".join(refused.output.split())

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from beancount.core import data
 
 from beanclear.checks import clearing, orders, transit
 from beanclear.checks.findings import following_up
-from beanclear.checks.items import postings_by_account
+from beanclear.checks.items import postings_by_account, refs
 from beanclear.checks.pooled import pooled
 from beanclear.statements.coverage import Coverage
 
@@ -156,8 +156,11 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         for bank, items in transit.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
             landed, horizon = transit.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
-            sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks,
-                                                               zone=config.timezone)
+            # a payout's age counts from the day it left, not from the day a later month's
+            # payout-missing is dated (transit.missing_on)
+            left = {refs([i.entry])[:1]: i.date for i in items if i.amount > 0}
+            sent += [(replace(f, date=left.get(f.refs[:1], f.date)), until)
+                     for f in transit.check_transit(items, landed, later, banks=banks, zone=config.timezone)
                      if f.code == "payout-missing"]
         out[ch.name] = [
             oldest("clearing", [(f, settled_to) for f in held], ch.settlement_days),

@@ -455,7 +455,9 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     [boc, cmb]`), the latest whose statements begin by then. Payout by payout, as the
     clearing check pairs them with bank credits (`answers`, transit.transit_answers):
     one no credit answered by then is on its way (`in-transit`), or `payout-missing`
-    where the check finds it so (it never reached the bank); one a credit answered with
+    where the check finds it so (it never reached the bank) and its `bank_days` had
+    passed by month end (else it was on its way then, and its finding is a later month's:
+    transit.missing_on, so a closed month's report stays its record); one a credit answered with
     another amount leaves the difference (`payout-mismatch`: not on its way either);
     a credit answering a payout the books date after month end is `credited-before-payout`
     (01:00 in Shanghai is the day before in the Americas);
@@ -546,7 +548,10 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
                 later += [p for p in ahead.get(id(member), ()) if all(p is not q for q in later)]
             group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
             taken.add(id(member))
-        credit = arrivals.get(id(seed)) if len(group) == 1 and seed.amount > 0 else None
+        # a payout within its bank_days at month end was on its way then, whatever came of it
+        # since: missing, arriving late or credited late is a later month's (transit.missing_on)
+        overdue = seed.amount > 0 and transit.missing_from(seed.date, ch.bank_days) <= end
+        credit = arrivals.get(id(seed)) if len(group) == 1 and overdue else None
         if credit is not None:   # missing, and the check takes a credit for it arriving late
             group += [credit] if cut <= credit.date <= end and id(credit) not in taken else []
             taken.update(id(i) for i in group)
@@ -559,11 +564,11 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
                 out.append(Item("credited-before-payout", min(p.date for p in later), where,
                                 sum(i.amount for i in group), currency, refs))
         elif len(group) == 1:   # a payout (a credit seeds a group only with `later`)
-            kind = "payout-missing" if missing.intersection(statement_ids([seed.entry])) else \
+            kind = "payout-missing" if overdue and missing.intersection(statement_ids([seed.entry])) else \
                 "statement-gap" if id(seed) in holed else "in-transit"
             came = [c for c in answered.get(id(seed), ()) if c.date > end]
-            if kind == "in-transit" and came and (end - seed.date).days > ch.bank_days \
-                    and (min(c.date for c in came) - seed.date).days > ch.bank_days:
+            if kind == "in-transit" and came and overdue \
+                    and transit.missing_from(seed.date, ch.bank_days) <= min(c.date for c in came):
                 # past its days at month end, credited late after it: not on its way then (a
                 # blind tester's closed April called such a payout on its way once May came)
                 kind = "credited-late"
