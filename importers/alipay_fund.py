@@ -26,10 +26,11 @@ Payments (在线支付, 交易付款), their fees (收费, 备注 `服务费[<�
 booked here as they move money: the payment gross into clearing against sales (with
 its 商户订单号 as `order-id`, so a shop's order meets it), each fee against the fee
 account naming the payment (`fee-of`; a fee returned with a refund, `fee-back-of`), a
-refund back against sales. The trade detail (alipay_trade.py) lists the same money; each
-row here names the identity it shares with that file in `covers:` — `<交易号>`,
-`fee <交易号>`, `refund <交易号> <amount>`, `fee-back <交易号> <amount>` — so whichever
-of the two is imported second finds it already in the books:
+refund back against sales. A row of 0.00 moves nothing: skipped, `zero amount`, as
+every source's. The trade detail (alipay_trade.py) lists the same money; each row here
+names the identity it shares with that file in `covers:` — `<交易号>`, `fee <交易号>`,
+`refund <交易号> <amount>`, `fee-back <交易号> <amount>` — so whichever of the two is
+imported second finds it already in the books:
 
     2026-03-01 * "*津水" "收费 龙井 250g 服务费[2026030122001100001]" ^order-QF1001
       id: "310002"
@@ -51,8 +52,9 @@ import re
 from decimal import Decimal
 
 from beanclear.importers.alipay_trade import MerchantBill, number_repeats, says_no_rows
-from beanclear.importers.base import (BalanceChain, Extraction, FundView, SummaryFile, channel_order_link, balance,
-                                      closing_balances, compare_footer, link, next_day, posting, rule_account, transaction)
+from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, FundView, SummaryFile, channel_order_link,
+                                      balance, closing_balances, compare_footer, link, next_day, posting, rule_account,
+                                      transaction)
 from beanclear.importers.toolkit import (StatementError, money, parse_amount, parse_datetime, parse_magnitude,
                                          read_statement)
 
@@ -112,8 +114,8 @@ class Importer(MerchantBill):
             ident, kind = get("账务流水号"), get("业务类型")
             if not ident:
                 raise StatementError(path, row.line, "column 账务流水号: expected the ledger id, got nothing")
-            if signed == 0:
-                out.skip("0.00 (no money moved)")
+            if signed == 0:   # (before it is named: a 收费 of 0.00 is no fee of its trade)
+                out.skip(ZERO_AMOUNT)
                 continue
             order_id, note, trade_id = get("商户订单号"), get("备注"), get("业务流水号")
             service_fee = kind in FEES and service_fee_of(note)

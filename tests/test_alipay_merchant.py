@@ -528,3 +528,13 @@ def test_a_cut_download_then_the_rest_of_its_day_then_the_next_day_leaves_no_hol
     for name in ("cut", "later", "next"):
         assert beanclear(root, "import", str(root / "st" / f"{name}_账务明细.csv")).exit_code == 0
     assert _gaps(root) == ([], [])
+
+
+def test_a_fund_row_of_zero_is_skipped_as_a_zero_amount(cfg, tmp_path):
+    """A row of 0.00 moves nothing: skipped, `zero amount`, as every source says (README,
+    base.moving_money), not a wording of its own."""
+    rows = [fund_row("520002", "T2", "", "2026-03-02 09:00:00", "0.00", "0.00", "4000.00", "转账", "零元"),
+            fund_row("520001", "T1", "", "2026-03-02 08:00:00", "4000.00", "0.00", "4000.00", "充值", item="充值")]
+    extraction = extract(cfg, alipay_fund, fund_ledger(tmp_path, rows=rows,
+                                                       footer=["#支出合计：0笔，共0.00元", "#收入合计：1笔，共4000.00元"]))
+    assert extraction.skipped == {"zero amount": 1}
