@@ -251,6 +251,10 @@ def test_wechat_t_plus_1_cycle_signed_verified_gzipped(wechat):
     folder = cfg.parent / "statements" / "wechat"
     assert (folder / "fundflow-2021-02-01.csv").read_bytes() == server.bills[("fundflow", "2021-02-01")]
     assert not (folder / "tradebill-2021-02-01.csv").exists()   # no trades that day: NO_STATEMENT_EXIST
+    # ... yesterday's "none" is asked again (not final yet): the day is not last_ok till then
+    # (blind31 livefeeds: it was)
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["wechat"]
+    assert (record["state"], record.get("last_ok"), record["last_run_days"]) == ("ok", None, [])
     assert any("/v3/certificates" in p for _, p in server.requests)
     month = (cfg.parent / "books" / "wechat" / "2021" / "2021-02.beancount").read_text()
     assert "50300806962021020105978994968" in month

@@ -346,3 +346,45 @@ def test_a_day_fetched_again_replaces_its_coverage_record_rather_than_adding_one
     # nothing else changed: the same books but the records' digests
     strip = re.compile(r'^(.*custom "beanclear-coverage".*|  (id|digest): .*)$', re.M)
     assert strip.sub("", month.read_text()) == strip.sub("", before)
+
+
+def test_a_day_fetched_in_part_is_no_last_ok_and_no_day_of_the_run(paypal):
+    # blind31 livefeeds: PayPal's transactions of 03-02 archived and booked, its balances
+    # answering 500: the status said last_ok and failed_day both 03-02, and last_run_days
+    # the run before's day
+    server, cfg, environ = paypal
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ).failures == []
+    server.faults = [("/v1/reporting/balances", "500")] * 20
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ)
+    assert report.failures and (cfg.parent / "statements" / "paypal" / "transactions-2026-03-02.json").exists()
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["state"], record["failed_day"], record["last_ok"], record["last_run_days"]) == (
+        "failed", "2026-03-02", "2026-03-01", [])
+    server.faults = []   # the next run fetches the rest of the day: ok, and that day the run's
+    assert fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 3), environ=environ).failures == []
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["state"], record["failed_day"], record["last_ok"], record["last_run_days"]) == (
+        "ok", None, "2026-03-02", ["2026-03-02"])
+
+
+def test_an_import_under_way_keeps_its_statements_pending_till_it_is_done(paypal, monkeypatch):
+    # blind31 livefeeds: `serve` killed during an import restarted "ok", saying nothing of
+    # the days archived but not in the books
+    from beanclear.books import importing
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args, **kwargs):
+        raise Killed
+    server, cfg, environ = paypal
+    monkeypatch.setattr(importing, "run", killed)
+    with pytest.raises(Killed):
+        fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ)
+    pending = json.loads((cfg.parent / ".beanclear-live.json").read_text())["pending_import"]
+    assert sorted(p.rsplit("/", 1)[1] for p in pending) == ["balances-2026-03-01.json", "transactions-2026-03-01.json"]
+    monkeypatch.undo()
+    report = fetch.run(config_mod.load(cfg), today=dt.date(2026, 3, 2), environ=environ)
+    assert report.failures == [] and "pending_import" not in json.loads((cfg.parent / ".beanclear-live.json").read_text())
+    record = json.loads((cfg.parent / ".beanclear-live.json").read_text())["sources"]["paypal"]
+    assert (record["state"], record["last_ok"], record["last_run_days"]) == ("ok", "2026-03-01", ["2026-03-01"])

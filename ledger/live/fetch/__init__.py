@@ -48,6 +48,10 @@ class Report:
     # per source, what its status says once the run's statements are in the books (a run
     # that imports): an import that fails leaves the source failed and last_ok where it was
     settle: dict[str, dict] = field(default_factory=dict)
+    # per source, the day this run failed at: no day from it on is last_ok, however much of
+    # it was archived and imported (blind31: PayPal's transactions of a day in, its balances
+    # answering 500, the status said last_ok and failed_day both that day)
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def run(config, sources: list[str] | None = None, since: dt.date | None = None, until: dt.date | None = None,
@@ -85,6 +89,9 @@ def _import(config, live, report: Report) -> None:
         except BooksBusy as exc:
             raise retry.Later(str(exc)) from None
 
+    # pending until the import is done: a run killed during it leaves them said (blind31:
+    # `serve` killed mid-import restarted "ok", the days archived but not in the books unsaid)
+    status.set_pending(live.status_file, [str(p) for p in paths])
     try:
         report.imports = retry.call(live.retry, once)
     except (StatementError, retry.Failed) as exc:
@@ -100,6 +107,7 @@ def _import(config, live, report: Report) -> None:
         status.set_pending(live.status_file, [])
         report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
         for source, days in _days_of(live, paths).items():   # in the books now, those archived before too
+            days = [d for d in days if source not in report.failed or d < report.failed[source]]
             if days:
                 fields = report.settle.setdefault(source, {})
                 fields["last_ok"] = max(fields.get("last_ok") or "", max(days))
@@ -195,9 +203,11 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
         report.lines.append(f"{channel.name}: nothing to fetch: {plan.after_end(first, start, end, until)}"
                             if first > end else
                             f"{channel.name}: nothing to fetch (every day up to {end} is archived or in the books)")
-        _ok(live, report, channel.name, do_import, state="ok", last_run_days=[], error=None, failed_day=None)
+        _ok(live, report, channel.name, do_import, state="ok", last_run_days=_caught_up(live, report, channel.name),
+            error=None, failed_day=None)
         return
     got, done = [], None   # done: the last day of this run whose statements are all archived
+    unsaid = None   # the first day whose answer was "none yet": asked again, so no last_ok from it on
     for day in days:
         for name in fetcher.names(day):
             if plan.archived(folder, name):
@@ -205,13 +215,13 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
             try:
                 content = retry.call(live.retry, fetcher.download, day, name, sleep=sleep)
             except (retry.Failed, MissingSecret) as exc:
-                _failed(live, report, channel.name, day, f"{name}: {exc}", done, do_import)
+                _failed(live, report, channel.name, day, f"{name}: {exc}", done, do_import, got)
                 return
             except Exception as exc:   # an SDK's own error: said in one line, the other channels go on
                 log.exception("%s: %s: %s", channel.name, day, name)
                 _failed(live, report, channel.name, day, f"{name}: unexpected {type(exc).__name__} from the "
                         f"channel's SDK: {str(exc)[:200]}; run `beanclear fetch` again, and report it if it stays",
-                        done, do_import)
+                        done, do_import, got)
                 return
             if content is None:
                 report.lines.append(f"{channel.name}: {day}: no {name.rsplit('-', 3)[0]} statement "
@@ -220,13 +230,15 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                     # Long enough after the day that "none" is final, not "not generated yet":
                     # remembered (statements/<source>/.none/<name>), not asked for again.
                     archive.write_atomic(folder / plan.NONE / name, b"")
+                else:
+                    unsaid = unsaid or day
                 continue
             # (an answer of another day than `day` is refused before it takes the day's name: answered.py)
             stored = archive.store(folder, name, content, lambda path, day=day: judge.other_days(path, day))
             if stored.state == "refused":
                 _failed(live, report, channel.name, day, f"{name}: the answer for {day} is another day's "
                         f"({stored.why}): not archived; {day} is asked for again by the next `beanclear fetch` "
-                        "(is the channel's fetch.api_base a cache or a proxy?)", done, do_import)
+                        "(is the channel's fetch.api_base a cache or a proxy?)", done, do_import, got)
                 return
             report.lines.append(f"{channel.name}: {day}: {stored.path} ({stored.size} bytes, {stored.state})")
             if stored.state == "conflict":
@@ -236,8 +248,15 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                 if str(day) not in got:   # (a day of two files, PayPal's: one day fetched)
                     got.append(str(day))
         done = day
-    _ok(live, report, channel.name, do_import, state="ok", last_ok=str(days[-1]), last_run_days=got, error=None,
-        failed_day=None)
+    last = days[-1] if unsaid is None else unsaid - plan.DAY
+    _ok(live, report, channel.name, do_import, state="ok", last_run_days=[d for d in got if d <= str(last)],
+        error=None, failed_day=None, **({"last_ok": str(last)} if last >= days[0] else {}))
+
+
+def _caught_up(live, report: Report, source: str) -> list[str]:
+    """The days of a source this run imports though it fetched none: archived before, not
+    in the books (a catch-up after a stop: blind31's `last_run_days` said none)."""
+    return sorted(set(_days_of(live, report.fetched).get(source, [])))
 
 
 def _archived_before(live, report: Report, source: str, judge, fresh: list[Path], copies: list,
@@ -275,10 +294,15 @@ def _archived_before(live, report: Report, source: str, judge, fresh: list[Path]
     return False
 
 
-def _failed(live, report, source, day, message, done: dt.date | None = None, do_import: bool = True) -> None:
+def _failed(live, report, source, day, message, done: dt.date | None = None, do_import: bool = True,
+            got: list[str] = ()) -> None:
     """A failure said and kept in the status, with the last day this run archived before it
-    (as last_ok once it is in the books, when the run imports)."""
+    (as last_ok once it is in the books, when the run imports) and the days it fetched
+    whole (`got`, but the failed one)."""
     report.failures.append(f"{source}: {day}: {message}" if day else f"{source}: {message}")
-    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None)
+    if day:
+        report.failed[source] = str(day)
+    status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None,
+                  last_run_days=[d for d in got if not day or d < str(day)])
     if done:
         _ok(live, report, source, do_import, last_ok=str(done))
