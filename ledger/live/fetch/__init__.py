@@ -48,10 +48,11 @@ class Report:
     # per source, what its status says once the run's statements are in the books (a run
     # that imports): an import that fails leaves the source failed and last_ok where it was
     settle: dict[str, dict] = field(default_factory=dict)
-    # per source, the day this run failed at: no day from it on is last_ok, however much of
-    # it was archived and imported (blind31: PayPal's transactions of a day in, its balances
-    # answering 500, the status said last_ok and failed_day both that day)
-    failed: dict[str, str] = field(default_factory=dict)
+    # per source, the first day this run left incomplete (failed at, or answered "none yet"
+    # and asked again): no day from it on is last_ok, however much of it was archived and
+    # imported (blind31: PayPal's transactions of a day in, its balances answering 500, the
+    # status said last_ok and failed_day both that day)
+    incomplete: dict[str, str] = field(default_factory=dict)
 
 
 def run(config, sources: list[str] | None = None, since: dt.date | None = None, until: dt.date | None = None,
@@ -107,7 +108,7 @@ def _import(config, live, report: Report) -> None:
         status.set_pending(live.status_file, [])
         report.lines += [r.summary() for r in report.imports if hasattr(r, "summary")]
         for source, days in _days_of(live, paths).items():   # in the books now, those archived before too
-            days = [d for d in days if source not in report.failed or d < report.failed[source]]
+            days = [d for d in days if source not in report.incomplete or d < report.incomplete[source]]
             if days:
                 fields = report.settle.setdefault(source, {})
                 fields["last_ok"] = max(fields.get("last_ok") or "", max(days))
@@ -232,6 +233,7 @@ def _fetch_source(config, live, channel, secrets, since, until, today, report, s
                     archive.write_atomic(folder / plan.NONE / name, b"")
                 else:
                     unsaid = unsaid or day
+                    report.incomplete.setdefault(channel.name, str(unsaid))
                 continue
             # (an answer of another day than `day` is refused before it takes the day's name: answered.py)
             stored = archive.store(folder, name, content, lambda path, day=day: judge.other_days(path, day))
@@ -301,7 +303,7 @@ def _failed(live, report, source, day, message, done: dt.date | None = None, do_
     whole (`got`, but the failed one)."""
     report.failures.append(f"{source}: {day}: {message}" if day else f"{source}: {message}")
     if day:
-        report.failed[source] = str(day)
+        report.incomplete[source] = str(day)
     status.update(live.status_file, source, state="failed", error=message, failed_day=str(day) if day else None,
                   last_run_days=[d for d in got if not day or d < str(day)])
     if done:
