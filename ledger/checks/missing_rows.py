@@ -219,11 +219,11 @@ def _refunds_rejudged(findings: list[Finding], steps: list[Step], rejudge) -> li
         step = mine[0] if len(mine) == 1 else next(
             (s for s in mine if _judged_on(f) not in {_judged_on(g) for g in rejudge(holes([s]))}), mine[0])
         step.held.append(f)
-    before = {_judged_on(f): f for f in judged}
-    out = [f for f in findings if id(f) not in {id(f) for f in judged}]
-    for key, f in again.items():   # as judged before where it is the same, so decided as found
+    before, gone = {_judged_on(f): f for f in judged}, {id(f) for f in judged}
+    out = [f for f in findings if id(f) not in gone]
+    for key, now in again.items():   # as judged before where it is the same, so decided as found
         was = before.get(key)
-        out.append(was if was is not None and _same(was, f) else f)
+        out.append(was if was is not None and _same(was, now) else now)
     return out
 
 
