@@ -212,7 +212,7 @@ def _refunds_rejudged(findings: list[Finding], steps: list[Step], rejudge) -> li
             out.setdefault(s.source, []).append(s.unsold)
         return out
 
-    again = {_judged_on(f): f for f in rejudge(holes(holed)) if f.source in sources}
+    again = {_judged_on(f): f for f in rejudge(holes(holed)) if f.code in REFUND_CODES and f.source in sources}
     waiting = [f for f in judged if _judged_on(f) not in again]
     for f in waiting:   # the step whose days alone make it wait holds it (of several: the first)
         mine = [s for s in holed if s.source == f.source]
