@@ -378,7 +378,8 @@ def test_a_refund_window_over_days_after_the_statements_end_is_not_judged(check)
     # The channel's statements end 03-10 (the next days' fetch failed); a refund of 03-14
     # booked from its webhook is over the sales of three covered days: the days after the
     # end hold sales no statement brought yet (blind4: refund-rate 46.5% beside the
-    # statement-gap). The refund-surge's usual is of days no statement covers alike.
+    # statement-gap). A refund-surge of a day no statement covers alike; its usual is of
+    # the days before it that they cover, at least 7 of them (blind30: not the days of a hole).
     doc = "".join(sale(f"2026-03-{d:02d}", "100.00", "0.60", f"S{d}") for d in range(1, 11))
     doc += refund("2026-03-14", "80.00", "R1")
     assert [f.date for f in check(doc, code="refund-rate")] == [dt.date(2026, 3, 14)]   # no coverage: as before
@@ -391,7 +392,12 @@ def test_a_refund_window_over_days_after_the_statements_end_is_not_judged(check)
     assert check(surge + '\n2026-03-29 custom "beanclear-coverage" "wechat" 2026-03-01\n', code="refund-surge") == []
     holed = ('\n2026-03-10 custom "beanclear-coverage" "wechat" 2026-03-01\n'
              '2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-20\n')   # 03-11 to 03-19: none
-    assert check(surge + holed, code="refund-surge") == []
+    [found] = check(surge + holed, code="refund-surge")   # 8 refunds of 20.00 in the 19 days covered
+    assert (found.date, found.expected) == (dt.date(2026, 3, 30), Decimal("8.42")), found
+    assert found.message.endswith("a day over 19 of the previous 28 days (no statement covers the rest)"), found
+    short = ('\n2026-03-02 custom "beanclear-coverage" "wechat" 2026-03-01\n'
+             '2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-25\n')   # 6 of the 28 days before it
+    assert check(surge + short, code="refund-surge") == []
     whole = '\n2026-03-30 custom "beanclear-coverage" "wechat" 2026-03-01\n'
     assert [f.date for f in check(surge + whole, code="refund-surge")] == [dt.date(2026, 3, 30)]
 

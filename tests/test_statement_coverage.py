@@ -1111,3 +1111,80 @@ def test_a_days_fund_view_missing_says_the_bank_credits_it_holds_back(tmp_path):
     [gap] = [f for f in findings if f["code"] == "statement-gap"]
     assert "B1" in gap["refs"] and "1 bank credit(s) booked as its payouts (120.00 CNY) wait for it" in gap["message"]
     assert sorted(f["code"] for f in findings) == ["refund-unsynced", "statement-gap"], findings
+
+
+def refunds_over_a_missing_day(tmp_path, missing: str = "04", refunded: int = 10) -> Path:
+    """WeChat fund bills a file a day, 03-01 to 03-20, a 100.00 sale a day; on `refunded`
+    three refunds of 40.00 (120.00 over a week's 700.00 of sales: refund-rate in every
+    window that holds that day, and a refund-surge over a usual of none). `missing`'s bill
+    never came; `whole` (returned) has them all."""
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n  wechat: {type: wechat, settlement_days: 400, fees: [{rate: 0.006}]}\n",
+        encoding="utf-8")
+    days, balance = {}, Decimal(0)
+    for d in range(1, 21):
+        balance += Decimal("99.40")
+        day = f"2026-03-{d:02d}"
+        rows = [f"{day} 10:00:00,42000{d:02d},F{d}a,交易,交易,收入,100.00,{balance + Decimal('0.60')},系统,,10{d:02d}",
+                f"{day} 10:00:00,42000{d:02d},F{d}b,扣除交易手续费,扣除交易手续费,支出,0.60,{balance},系统,,10{d:02d}"]
+        if d == refunded:
+            for paid in (d - 2, d - 1, d):
+                balance -= Decimal("39.76")
+                rows.append(f"{day} 15:00:00,50300{paid:02d},42000{paid:02d},退款,退款,支出,39.76,{balance},"
+                            f"1601959334API,退款总金额40.00元;含手续费0.24元,RF10{paid:02d}")
+        days[f"{d:02d}"] = rows
+    return bills_but_one(tmp_path, days, missing, ("bills",))
+
+
+def rate_and_surge(findings) -> list[tuple]:
+    return sorted((f["code"], f["date"]) for f in findings if f["code"] != "statement-gap")
+
+
+def test_a_refund_rate_window_over_a_missing_day_waits_one_clear_of_it_is_judged(tmp_path):
+    # blind30 chinamerchant: the WeChat bills of 03-04 missing (a balance step, the day
+    # taken for a quiet one till then), every refund-rate window to 03-10..03-16 waited,
+    # though only the window to 03-10 reaches back to 03-04, and the gap did not say so;
+    # the refund-surge of 03-10 was judged. One rule for both (refunds.judged, as over a
+    # hole the coverage knows): the window over the day waits, in the gap that names it,
+    # those clear of it are judged; the surge's usual is of the days the statements cover.
+    whole = refunds_over_a_missing_day(tmp_path)
+    assert rate_and_surge(check(whole)[1]) == [("refund-rate", "2026-03-10"), ("refund-surge", "2026-03-10")]
+    code, findings = check(tmp_path)
+    assert rate_and_surge(findings) == [("refund-rate", "2026-03-11"), ("refund-surge", "2026-03-10")], findings
+    [rate] = [f for f in findings if f["code"] == "refund-rate"]
+    assert "first above it in the 7 days to 2026-03-11" in rate["message"] and "5030010" in rate["refs"], rate
+    [surge] = [f for f in findings if f["code"] == "refund-surge"]
+    assert surge["message"].endswith("a day over 8 of the previous 9 days (no statement covers the rest)"), surge
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert gap["date"] == "2026-03-04" and "1 finding(s) of what the books lack wait for it (1 refund-rate)" \
+        in gap["message"], gap
+    assert {"5030008", "5030009", "5030010"} <= set(gap["refs"]), gap
+
+
+def test_a_refund_surge_without_a_week_of_covered_days_before_it_waits_for_the_missing_day(tmp_path):
+    # The refunds on 03-08: of the 7 days before it, the statements cover 6; every rate
+    # window to 03-08..03-10 reaches back to 03-04. The surge and those windows wait, and
+    # the gap names both; the windows to 03-11..03-14 are judged.
+    whole = refunds_over_a_missing_day(tmp_path, refunded=8)
+    assert rate_and_surge(check(whole)[1]) == [("refund-rate", "2026-03-08"), ("refund-surge", "2026-03-08")]
+    code, findings = check(tmp_path)
+    assert rate_and_surge(findings) == [("refund-rate", "2026-03-11")], findings
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert "2 finding(s) of what the books lack wait for it (1 refund-rate, 1 refund-surge)" in gap["message"], gap
+
+
+def test_refunds_clear_of_a_missing_day_are_judged_as_in_the_whole_books(tmp_path):
+    # Without the bill of 03-02 instead: every rate window of the refunds of 03-10 is clear
+    # of it, and the surge has 8 of the 9 days before it. Both judged as in the whole books,
+    # the same findings (the surge's usual said of the 8 days); the gap takes in neither.
+    whole = refunds_over_a_missing_day(tmp_path, missing="02")
+    whole_findings = check(whole)[1]
+    assert rate_and_surge(whole_findings) == [("refund-rate", "2026-03-10"), ("refund-surge", "2026-03-10")]
+    code, findings = check(tmp_path)
+    said = lambda found: [(f["code"], f["date"], f["amount"], f["message"].replace("8 of the previous 9 days (no "
+                                                                                 "statement covers the rest)",
+                                                                                 "the previous 9 days"), f["refs"])
+                          for f in found if f["code"] != "statement-gap"]   # (not its line: the books lack a day)
+    assert said(findings) == said(whole_findings), findings
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert "wait for it" not in gap["message"], gap

@@ -189,7 +189,8 @@ def fold(findings: list[Finding], entries, config, load) -> list[Finding]:
     own = cut_over.folded(findings, entries, config, cover)   # own entries of the statements' days first
     opened = chained.Openings(entries, config)   # a statement opening off the close before: named where it fails
     folded = one_difference(missing_rows.folded(gaps.one_end(behind_holes(own, config, opened, cover), config),
-                                                entries, config, cover, opened), entries, opened)
+                                                entries, config, cover, opened,
+                                                lambda holes: load.refunds_without(entries, holes)), entries, opened)
     return load.as_listed(entries, findings, folded)
 
 

@@ -22,8 +22,9 @@ payouts that no payout explains, within `bank_days` of those days; orders nothin
 of shops it may pay, placed up to `order_days` before those days; and refunds a shop
 made of orders the source was paid for, that its books show less of, where no refund
 the books hold of the order is later than those days (the refund may be in them). The
-orders and refunds (and the refund rate's window) follow only from the days of the step
-whose payments and refunds no statement shows: a day whose trade bill is in the books
+orders and refunds (and the refund checks' windows: judged again without those days,
+_refunds_rejudged) follow only from the days of the step whose payments and refunds no
+statement shows: a day whose trade bill is in the books
 (its 业务明细, its 交易账单) has them all there, and the finding names what is missing,
 the statement of its payouts and balances. A step over days its statements all cover is not
 a missing statement: the failures stay as Beancount reports them.
@@ -49,12 +50,13 @@ line, whatever days the statements around it leave quiet.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding, limit
+from beanclear.checks.findings import CODES, Finding
 from beanclear.importers.order_refs import payment_shops
 from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
@@ -145,10 +147,12 @@ def steps(entries, config, cover: Coverage) -> tuple[list[Step], dict]:
     return out, diffs
 
 
-def folded(findings: list[Finding], entries, config, cover: Coverage, opened=None) -> list[Finding]:
+def folded(findings: list[Finding], entries, config, cover: Coverage, opened=None, rejudge=None) -> list[Finding]:
     """The findings with what each step explains taken into one statement-gap of it; where
     the statement after its days opens on another amount than the books hold then
-    (`opened`, statements/chained.Openings), the gap says so."""
+    (`opened`, statements/chained.Openings), the gap says so. `rejudge(holes)`: the
+    refund checks' findings judged without the days of `holes` (reconcile.Load.refunds_without),
+    which the steps say rows are missing from (_refunds_rejudged)."""
     if not cover.recorded:   # books made before coverage was recorded: no day is known uncovered
         return findings
     quiet = {name: runs for name in config.channels if (runs := cover.quiet_runs(name))}
@@ -172,6 +176,7 @@ def folded(findings: list[Finding], entries, config, cover: Coverage, opened=Non
         return findings
     for step in pointed:
         real.setdefault(step.account, []).append(step)
+    rest = _refunds_rejudged(rest, [s for steps in real.values() for s in steps], rejudge)
     paid = _paid_ids(entries, real) if any(f.code == "refund-unsynced" for f in rest) else {}
     out = []
     for f in rest:      # then what follows from the rows they lack
@@ -179,6 +184,56 @@ def folded(findings: list[Finding], entries, config, cover: Coverage, opened=Non
         (step.held if step is not None else out).append(f)
     gaps = [_finding(s, opened) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
+
+
+REFUND_CODES = ("refund-rate", "refund-surge")
+
+
+def _refunds_rejudged(findings: list[Finding], steps: list[Step], rejudge) -> list[Finding]:
+    """The refund checks judged again without the days of the steps whose sales and refunds
+    no statement shows (their `unsold`): the coverage took them for quiet days, judged as
+    any, and a balance step says rows are missing from them. Judged as over a hole the
+    coverage knows (refunds.judged): a refund-rate window that reaches over them waits,
+    and a refund-surge of one of them; a surge's usual is of the days it has. A finding
+    judged again on its day is that one (its amount may differ: the usual of fewer
+    days); one that no longer is, waits, and the step names it (blind30: the WeChat bills
+    of 03-04 missing, the refund-rate of every window to 03-10..03-16 waited, though one
+    alone reaches back to 03-04: the window to 03-10 waits, the rest are judged, one
+    finding dated 03-11)."""
+    holed = [s for s in steps if s.unsold is not None]
+    sources = {s.source for s in holed}
+    judged = [f for f in findings if f.code in REFUND_CODES and f.source in sources]
+    if rejudge is None or not judged:   # (days taken out judge no window more: nothing new either)
+        return findings
+
+    def holes(of: list[Step]) -> dict:
+        out: dict[str, list] = {}
+        for s in of:
+            out.setdefault(s.source, []).append(s.unsold)
+        return out
+
+    again = {_judged_on(f): f for f in rejudge(holes(holed)) if f.code in REFUND_CODES and f.source in sources}
+    waiting = [f for f in judged if _judged_on(f) not in again]
+    for f in waiting:   # the step whose days alone make it wait holds it (of several: the first)
+        mine = [s for s in holed if s.source == f.source]
+        step = mine[0] if len(mine) == 1 else next(
+            (s for s in mine if _judged_on(f) not in {_judged_on(g) for g in rejudge(holes([s]))}), mine[0])
+        step.held.append(f)
+    before, gone = {_judged_on(f): f for f in judged}, {id(f) for f in judged}
+    out = [f for f in findings if id(f) not in gone]
+    for key, now in again.items():   # as judged before where it is the same, so decided as found
+        was = before.get(key)
+        out.append(was if was is not None and _same(was, now) else now)
+    return out
+
+
+def _judged_on(f: Finding) -> tuple:
+    """A refund finding's place: a refund-rate episode's first window, a surge's day."""
+    return f.code, f.source, f.currency, f.date
+
+
+def _same(a: Finding, b: Finding) -> bool:
+    return (a.amount, a.expected, a.actual, a.refs, a.message) == (b.amount, b.expected, b.actual, b.refs, b.message)
 
 
 def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: list[Step]) -> list[Step]:
@@ -276,9 +331,7 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     if step.unsold is None:
         return False
     first, last = step.unsold
-    if f.code == "refund-rate" and f.source == step.source:   # the window's sales or refunds are short
-        days = int(limit(config, "refund-rate", "days"))
-        return f.date - DAY * (days - 1) <= last and first <= f.date
+    # (refund-rate and refund-surge: judged again without those days, _refunds_rejudged)
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
         return first - DAY * config.shops[f.source].order_days <= f.date <= last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
@@ -315,6 +368,26 @@ def _held_gap(held: Finding, step: Step) -> str:
     return said
 
 
+def _waiting(held) -> str:
+    """How many findings wait for a step, and of which codes (in the order of DESIGN §5):
+    the refs it names are theirs, but a refund-rate and a refund-surge name the same
+    refunds, and which of them waits is said (blind30: the refund-rate a gap held was
+    named by none)."""
+    counts = Counter(h.code for h in held)
+    codes = ", ".join(f"{counts[code]} {code}" for code in sorted(counts, key=_code_order))
+    return f"{sum(counts.values())} finding(s) of what the books lack wait for it ({codes})"
+
+
+def _by_date(held: list[Finding]) -> list[Finding]:
+    """What a step holds, oldest first (the refund findings it holds are taken before the
+    rest: _refunds_rejudged), whose refs its finding names in that order."""
+    return sorted(held, key=lambda h: h.date or dt.date.min)
+
+
+def _code_order(code: str) -> tuple:
+    return (CODES.index(code), "") if code in CODES else (len(CODES), code)
+
+
 def _finding(step: Step, opened=None) -> Finding:
     if step.failed is None:
         return _pointed_finding(step)
@@ -329,12 +402,12 @@ def _finding(step: Step, opened=None) -> Finding:
         said += f"; {len(failures)} balance assertion(s) of {step.account} from {step.failed} fail"
     said += "".join(f"; {_held_gap(h, step)}" for h in holding)
     if others:
-        said += f"; {others} finding(s) of what the books lack wait for it"
+        said += f"; {_waiting(h for h in step.held if h.code not in ('beancount', 'statement-gap'))}"
     opening = opened.failing(step.account, step.failed, step.amount) if opened is not None else None
     if opening is not None:   # the statement after those days opens off what the books hold then
         said += f"; {opening.said()}"
     first = min(failures, key=lambda f: f.date) if failures else None
-    refs = tuple(dict.fromkeys(r for h in step.held if h.code != "beancount" for r in h.refs))
+    refs = tuple(dict.fromkeys(r for h in _by_date(step.held) if h.code != "beancount" for r in h.refs))
     return Finding("statement-gap", step.first, step.source, step.account, abs(step.amount), step.currency, said,
                    refs[:REFS_NAMED], file=first.file if first else None, line=first.line if first else None,
                    holds=refs if len(refs) > REFS_NAMED else ())
@@ -351,9 +424,9 @@ def _pointed_finding(step: Step) -> Finding:
     said = (f"{hole_head(step.source, step.first, step.last)} ({days} day{'s' if days > 1 else ''}: "
             f"{'days' if days > 1 else 'a day'} without lines {'have' if days > 1 else 'has'} none, but "
             f"{', and '.join(shown)}): rows of those days are missing (a statement not imported?); "
-            f"{len(step.held)} finding(s) of what the books lack wait for it")
+            f"{_waiting(step.held)}")
     first = min((h for h in step.held if h.file), key=lambda h: (h.date, h.file, h.line or 0), default=None)
-    refs = tuple(dict.fromkeys(r for h in step.held for r in h.refs))
+    refs = tuple(dict.fromkeys(r for h in _by_date(step.held) for r in h.refs))
     return Finding("statement-gap", step.first, step.source, "", Decimal(0), "", said, refs[:REFS_NAMED],
                    file=first.file if first else None, line=first.line if first else None,
                    holds=refs if len(refs) > REFS_NAMED else ())

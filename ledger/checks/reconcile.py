@@ -362,17 +362,29 @@ class Load:
                 elif name == "fx":
                     extra = {"converted": walk.converted, "prices": walk.prices}
                 found = CHECKS[name](entries, self.config, when, index, **extra)
-                # Books carried forward show their own days: what is dated before was
-                # judged in the whole books (its acknowledgments are still used, not
-                # stale). A statement gap is kept for checking.behind_holes: an assertion
-                # after the start may fail because of it (the report then shows it).
-                start = None if self.every_day else self.since(entries)
-                out = []
-                for f in self._acked(entries, found):
-                    if shown_from(start, f) or f.code == "statement-gap":
-                        out.append(replace(f, check=name))
-                self._raw[name] = out
-                self.findings[name] = self.policy(entries, _resolved(out, walk.marked, self.config, self.today))
+                self._raw[name], self.findings[name] = self._decided(entries, name, found)
+
+    def _decided(self, entries, name: str, found: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        """A check's findings as found (acknowledged, of the days the books show), and as
+        decided (with their severities, the write-offs and follow-ups applied)."""
+        # Books carried forward show their own days: what is dated before was
+        # judged in the whole books (its acknowledgments are still used, not
+        # stale). A statement gap is kept for checking.behind_holes: an assertion
+        # after the start may fail because of it (the report then shows it).
+        start = None if self.every_day else self.since(entries)
+        out = []
+        for f in self._acked(entries, found):
+            if shown_from(start, f) or f.code == "statement-gap":
+                out.append(replace(f, check=name))
+        return out, self.policy(entries, _resolved(out, self.walk(entries).marked, self.config, self.today))
+
+    def refunds_without(self, entries, holes: dict) -> list[Finding]:
+        """The refund-rate and refund-surge findings (refunds.windowed) judged without the
+        days of `holes` (channel -> spans of days a balance step says rows are missing
+        from, which the coverage took for quiet ones: missing_rows.folded), decided as the
+        check's own are."""
+        found = refunds.windowed(self.daily(entries), self.config, self.cover(entries), holes)
+        return self._decided(entries, "refunds", found)[1]
 
     def _naming(self, entries, finding: Finding) -> list:
         """The acknowledgments that name a finding: its code and one of its refs."""

@@ -22,7 +22,9 @@ at least `min_count` refunds (default 3), more than `factor` (default 3) times t
 daily count and the usual daily amount over the previous `days` days (default 28), and
 at least `min_amount` (default 100) above that usual amount. One refund is never a
 surge, however quiet the days before it; nor is a day of two. At least 7 days of
-history are needed before a day can surge. `amount` is the day's refunds beyond the
+history are needed before a day can surge. Both checks judge only the days the
+channel's statements cover (judged()): a rate window over a day none covers waits; a
+surge's usual is of the days they cover. `amount` is the day's refunds beyond the
 usual amount. A channel with 14 refunds in the 28 days before 2026-03-30 (0.5 a day,
 10.00 CNY a day) surges on a day of 6 refunds of 30.00:
 
@@ -125,7 +127,7 @@ def count(series: dict, entry, channel, sale_side, returned: dict | None = None)
             day.refund_entries[entry.date].append(entry)
 
 
-def judged_spans(cover, name: str) -> list[tuple[dt.date, dt.date]] | None:
+def judged_spans(cover, name: str, holes=()) -> list[tuple[dt.date, dt.date]] | None:
     """The spans of days a refund check may judge a channel's windows over: those its
     statements cover, or None (every day) in books that record no coverage. A window
     over a day none covers lacks that day's sales: before they start (seed 31909 without
@@ -134,19 +136,45 @@ def judged_spans(cover, name: str) -> list[tuple[dt.date, dt.date]] | None:
     booked from its webhook the days after the last fetch that came, over the sales of
     one day; a webhook's object covers no day, the statement-gap says the cause). A
     channel whose statements start with the books started selling then: its first span
-    reaches back."""
+    reaches back.
+    `holes`: spans of days taken out besides, which the coverage took for quiet ones and
+    a balance step says rows are missing from (missing_rows.folded, blind30: a day's
+    WeChat bills not imported)."""
     if cover is None or not cover.recorded:
-        return None
-    # (None where every statement covers no day whole: a report of part of one day)
-    books_start = min(filter(None, map(cover.start, cover.spans)), default=None)
-    spans = list(cover.spans.get(name, ()))
-    if spans and spans[0][0] <= books_start:
-        spans[0] = (dt.date.min, spans[0][1])
-    return spans
+        spans = None
+    else:
+        # (None where every statement covers no day whole: a report of part of one day)
+        books_start = min(filter(None, map(cover.start, cover.spans)), default=None)
+        spans = list(cover.spans.get(name, ()))
+        if spans and spans[0][0] <= books_start:
+            spans[0] = (dt.date.min, spans[0][1])
+    return _cut(spans, holes) if holes else spans
 
 
-def within(spans, first: dt.date, last: dt.date) -> bool:
-    """Whether the days `first` to `last` are all in one of judged_spans()."""
+def _cut(spans, holes) -> list[tuple[dt.date, dt.date]]:
+    """`spans` (None: every day) without the days of `holes`."""
+    out = []
+    for first, last in [(dt.date.min, dt.date.max)] if spans is None else spans:
+        for start, end in sorted(holes):
+            if end < first or start > last:
+                continue
+            if start > first:
+                out.append((first, start - DAY))
+            if end >= last:
+                first = None
+                break
+            first = end + DAY
+        if first is not None:
+            out.append((first, last))
+    return out
+
+
+def judged(spans, first: dt.date, last: dt.date) -> bool:
+    """Whether the days `first` to `last` are all in one of judged_spans(): the one rule
+    of both refund checks for days no statement covers. A refund-rate window is its
+    days' refunds over their sales together: one that reaches over a hole waits, one
+    clear of it is judged. A refund-surge day is judged where it is covered, against a
+    usual of the days before it that are (surge_findings)."""
     return spans is None or any(a <= first and last <= b for a, b in spans)
 
 
@@ -190,7 +218,7 @@ def episodes(d: Daily, most: Decimal, window: int, spans) -> list[tuple[list[tup
         sold = sum(d.sales.get(x, Decimal(0)) for x in days[first: i + 1])
         refunded = sum(d.refunds.get(x, Decimal(0)) for x in days[first: i + 1])
         over = sold > 0 and refunded / sold > most or (sold == 0 and refunded > 0)
-        over = over and within(spans, day - DAY * (window - 1), day)
+        over = over and judged(spans, day - DAY * (window - 1), day)
         while held and held[0][0] < first:
             held.popleft()
         if above and not (over and was_over) and not any(back.get(id(e), day + DAY) > day for _, e in held):
@@ -226,7 +254,7 @@ def rate_text(refunded: Decimal, sold: Decimal, most: Decimal) -> str:
     return f"{shown:f}%"
 
 
-def rate_findings(series: dict, config, cover=None) -> list[Finding]:
+def rate_findings(series: dict, config, cover=None, holes=None) -> list[Finding]:
     """One finding per episode (episodes()), dated where it began (the last day of its
     first window above the limit), its amount and message its worst window's, naming
     every refund of its windows, the worst window's first. Later days may extend an
@@ -235,12 +263,13 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     02-27", moved to 03-01 by March's sales), and an acknowledgment of what it named
     before more days came still holds.
     `cover`: the statements' coverage, where known: a window over days the channel's
-    statements do not cover is not judged (judged_spans)."""
+    statements do not cover is not judged (judged_spans), nor one over the days of
+    `holes` (channel -> spans of days rows are missing from: findings())."""
     most, window = limit(config, "refund-rate", "max"), int(limit(config, "refund-rate", "days"))
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
-        for above, read in episodes(d, most, window, judged_spans(cover, name)):
+        for above, read in episodes(d, most, window, judged_spans(cover, name, (holes or {}).get(name, ()))):
             excess, worst, sold, refunded = max(above, key=lambda e: (e[0], e[1]))
             began = above[0][1]
             since = f"; first above it in the {window} days to {began}" if began != worst else ""
@@ -258,32 +287,40 @@ def rate_findings(series: dict, config, cover=None) -> list[Finding]:
     return out
 
 
-def surge_findings(series: dict, config, cover=None) -> list[Finding]:
-    """`cover`: as rate_findings(); a day whose usual holds days no statement covers
-    (its refunds, its count unknown), or a day none covers, is not judged."""
+def surge_findings(series: dict, config, cover=None, holes=None) -> list[Finding]:
+    """`cover`, `holes`: as rate_findings(). A day no statement covers is not judged (its
+    refunds, its count unknown); its usual is the mean of the days before it that they
+    cover, at least MIN_HISTORY of them: a hole's days are left out of it, not counted as
+    days without refunds, and a surge weeks after a day's bills left out is still one
+    (seeds 28210 and 32721: a WeChat day missing 12 and 23 days before the surge)."""
     factor, window = limit(config, "refund-surge", "factor"), int(limit(config, "refund-surge", "days"))
     least, floor = int(limit(config, "refund-surge", "min_count")), limit(config, "refund-surge", "min_amount")
     out = []
     for (name, currency), d in sorted(series.items()):
         account = config.channels[name].accounts.sales
-        spans = judged_spans(cover, name)
+        spans = judged_spans(cover, name, (holes or {}).get(name, ()))
         days = d.days()
+        covered = [judged(spans, x, x) for x in days]
         for i, day in enumerate(days):
-            history = days[max(0, i - window): i]
             entries = d.refund_entries.get(day, [])
-            if len(history) < MIN_HISTORY or len(entries) < least or not within(spans, history[0], day):
+            if len(entries) < least or not covered[i]:
+                continue
+            before = range(max(0, i - window), i)
+            history = [days[j] for j in before if covered[j]]
+            if len(history) < MIN_HISTORY:
                 continue
             usual_count = Decimal(sum(len(d.refund_entries.get(x, ())) for x in history)) / len(history)
             usual = sum(d.refunds.get(x, Decimal(0)) for x in history) / len(history)
             today = d.refunds[day]
             # Both the count and the amount: many tiny refunds, or one large one, is not a surge.
             if len(entries) > factor * usual_count and today > factor * usual and today - usual >= floor:
+                over = f"the previous {len(history)} days" if len(history) == len(before) else \
+                    f"{len(history)} of the previous {len(before)} days (no statement covers the rest)"
                 out.append(Finding(
                     "refund-surge", day, name, account, today - usual, currency,
                     f"{len(entries)} refunds of {_money(today)} {currency} on {day} against a usual "
                     f"{usual_count.quantize(Decimal('0.1')).normalize():f} refund{'' if usual_count == 1 else 's'} "
-                    f"and {_money(usual)} {currency} "
-                    f"a day over the previous {len(history)} days",
+                    f"and {_money(usual)} {currency} a day over {over}",
                     refs(entries), expected=usual, actual=today, **at_entry(entries[0])))
     return out
 
@@ -299,5 +336,14 @@ def findings(entries, config, as_of=None, index=None, series=None, cover=None, s
     sales = channel_sales(entries, config) if sales is None else sales
     if prepared is None and config.shops:
         prepared = Prepared(entries, config)
-    return (rate_findings(series, config, cover) + surge_findings(series, config, cover)
-            + refunded_beyond.findings(config, sales, prepared))
+    return windowed(series, config, cover) + refunded_beyond.findings(config, sales, prepared)
+
+
+def windowed(series: dict, config, cover=None, holes=None) -> list[Finding]:
+    """The findings of the checks that judge days (the rate's windows, the surge's day
+    and its usual) and so wait for a hole: rate_findings() and surge_findings().
+    `holes`: channel -> spans of days its statements seem to cover (quiet days, to the
+    coverage) but a balance step says rows are missing from, known only once Beancount
+    checked the balances, after the checks ran: the fold judges them again without
+    those days (missing_rows.folded, reconcile.Load.refunds_without)."""
+    return rate_findings(series, config, cover, holes) + surge_findings(series, config, cover, holes)
