@@ -228,9 +228,10 @@ def refund_day(when: dt.datetime, written: dt.datetime, bill_day: tuple[dt.date,
     payment, a refund of 11-30's payment made on 12-01 was November's: its report and
     refund-rate said so, and a closed November refused 12-01's bills (blind31). The day as
     written, as any day a statement gives without a time (base.local). A row whose
-    交易时间 is of the bill's day keeps it; a bill of no known day (not named as `fetch`
-    names it: WeChat's bills state no period), its 交易时间, the only time it has."""
-    if bill_day is None or written.date() == bill_day[0]:
+    交易时间 is not of an earlier day keeps it (a refund of the day's own payment); a
+    bill of no known day (not named as `fetch` names it: WeChat's bills state no
+    period), its 交易时间, the only time it has."""
+    if bill_day is None or written.date() >= bill_day[0]:
         return when
     return bill_day[0]
 
