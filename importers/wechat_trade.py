@@ -5,7 +5,8 @@ merchant-funded coupon (免充值券: 订单金额 − 应结订单金额) is a 
 receivable instead where the payment clears an order of a shop whose price holds it:
 base.to_receivable), while a 充值券 someone else funded is settled with the payment; a
 refund reverses the sale and gets the fee back (WeChat writes the returned fee as a
-negative 手续费):
+negative 手续费), on the day it was made (refund_day: an ALL bill's refund row carries
+the time of the payment it refunds):
 
     2021-01-28 * "Order S2021… / for testing" ^order-S2021…
       id: "4200000925202101284997714292"
@@ -46,6 +47,7 @@ with their own account_id: --source says whose), and it is read without entries.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from beanclear.importers import wechat_fund
@@ -58,6 +60,7 @@ from beanclear.importers.toolkit import (
     clean,
     first_row_keys,
     header_key,
+    named_day,
     parse_amount,
     parse_datetime,
     read_statement,
@@ -87,8 +90,9 @@ class Importer(StatementImporter):
         return self.source.accounts.clearing
 
     def of_its_day(self, entry) -> bool:
-        # a refund row without 退款成功时间 (the ALL layout) is dated by its 交易时间, which may
-        # be the time of the payment it refunds, days before the bill's; a payment's is its day
+        # a refund row without 退款成功时间 (the ALL layout) is dated by the day its file is
+        # named by (refund_day) or its 交易时间, the payment's: neither says which day an
+        # answer is of; a payment's time is its day
         return "refund-of" not in entry.meta
 
     def matches(self, head: str) -> bool:
@@ -124,6 +128,7 @@ class Importer(StatementImporter):
         totals = {"rows": 0, "settled": Decimal(0), "refunded": Decimal(0), "fee": Decimal(0)}
         zero, acc, default_currency = Decimal(0), self.source.accounts, self.source.currency
         merchant_of = RowAccount(path, "商户号")   # every row names the one merchant the bill is of (account_ids.py)
+        bill_day = named_day(filepath, self.daily_name)   # the day of a bill `fetch` archived, else None
         for row in self.each(t.rows):
             (time_text, trade_id, order_id, status, currency, settled_text, refund_id, refund_order_id, refunded_text,
              coupon_text, refund_status, item, fee_text, fee_rate, ordered_text, refund_time, bank,
@@ -140,7 +145,8 @@ class Importer(StatementImporter):
             totals["refunded"] += refunded
             totals["fee"] += fee
             currency = currency or default_currency
-            when = self.local(parse_datetime(time_text, TIME_FORMATS, path, line, "交易时间"))
+            written = parse_datetime(time_text, TIME_FORMATS, path, line, "交易时间")
+            when = self.local(written)
             if not trade_id:
                 raise StatementError(path, line, "column 微信订单号: expected the WeChat transaction id, got nothing")
             meta = {"order-id": order_id, "fee-rate": fee_rate, "method": bank}
@@ -183,9 +189,12 @@ class Importer(StatementImporter):
                     raise StatementError(path, line, "column 微信退款单号: expected the refund id, got nothing")
                 if refund_time:
                     when = self.local(parse_datetime(refund_time, TIME_FORMATS, path, line, "退款成功时间"))
+                else:
+                    when = refund_day(when, written, bill_day)
                 if coupon_text:
                     parse_amount(coupon_text, path, line, coupon_name)  # checked, held or not
-                if self.known and self.held(out, when.date(), refund_id,
+                day = when.date() if isinstance(when, dt.datetime) else when
+                if self.known and self.held(out, day, refund_id,
                                             *((f"fee-back {refund_id}",) if fee else ()), currency=currency,
                                             line=line, moves=-(refunded + fee)):
                     continue
@@ -209,6 +218,22 @@ class Importer(StatementImporter):
                               "refunded": st.total("退款总金额"), "fee": st.total("手续费总金额")}, totals)
         wechat_fund.quiet_day(out, filepath, self.daily_name)
         return out
+
+
+def refund_day(when: dt.datetime, written: dt.datetime, bill_day: tuple[dt.date, dt.date] | None):
+    """When a refund row without 退款成功时间 (the ALL layout) was made. Its 交易时间 is
+    the time of the payment it refunds (docs/live.md), and a daily bill lists the refunds
+    made on its day: one of an earlier payment is dated the bill's day, without a time
+    (the bill gives none), as the fund bill's 退款 row dates it (its 记账时间). Dated by the
+    payment, a refund of 11-30's payment made on 12-01 was November's: its report and
+    refund-rate said so, and a closed November refused 12-01's bills (blind31). The day as
+    written, as any day a statement gives without a time (base.local). A row whose
+    交易时间 is not of an earlier day keeps it (a refund of the day's own payment); a
+    bill of no known day (not named as `fetch` names it: WeChat's bills state no
+    period), its 交易时间, the only time it has."""
+    if bill_day is None or written.date() >= bill_day[0]:
+        return when
+    return bill_day[0]
 
 
 def no_more_than(discount: Decimal, ordered: Decimal, settled: Decimal, coupons_text: str, path: str,

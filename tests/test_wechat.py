@@ -435,10 +435,10 @@ checks:
 """
 
 
-def fund_bill(folder, rows, name="fundflow-2026-03.csv"):
+def fund_bill(folder, rows, name="fundflow-2026-03.csv", opening="0.00"):
     """A fund bill of `rows` (time, id, flow id, kind, signed amount, note, voucher), its
-    running balance from 0 and its summary from them."""
-    balance, lines, ins, outs = Decimal(0), [], [0, Decimal(0)], [0, Decimal(0)]
+    running balance from `opening` and its summary from them."""
+    balance, lines, ins, outs = Decimal(opening), [], [0, Decimal(0)], [0, Decimal(0)]
     for time, ident, flow, kind, amount, note, voucher in rows:
         amount = Decimal(amount)
         balance += amount
@@ -630,3 +630,133 @@ def test_a_withdrawal_of_the_wrong_way_is_refused_saying_what_the_row_says(tmp_p
     with pytest.raises(StatementError) as error:
         fund(wechat, path)
     assert str(error.value).endswith(f":3: {kind} row with 收支类型 {way} (expected {expected})"), str(error.value)
+
+
+# -- a refund dated when it was made, not when the payment it refunds was ------------------
+#
+# blind31 livefeeds 2: the ALL trade bill's refund row carries the 交易时间 of the payment
+# it refunds (docs/live.md), in the bill of the day the refund was made. A payment of 11-30
+# 20:00 refunded on 12-01 10:00 (the fund bill's 记账时间) was booked on 11-30: November's
+# report said refunds 50.00 (WeChat: none), a refund-rate fired for 11-30, and once
+# November was closed the 12-01 bills could not be imported at all.
+
+WX1, WX2, WX3, RWX1 = "4200000031202611300000000001", "4200000031202611300000000002", \
+    "4200000031202612010000000003", "50300031202612010000000009"
+
+
+def row_at(time, order_id, **kw):
+    """all_row() at `time`, of the merchant's order `order_id`."""
+    return all_row(**kw).replace("2026-03-01 12:00:00", time).replace("ORD-9", order_id)
+
+
+def refund_row(time, trade_id=WX1, order_id="WX1", refund_id=RWX1, refund="50.00"):
+    return row_at(time, order_id, status="REFUND", settled="0.00", refund=refund, fee="0.00000", order="0.00",
+                  refund_id=refund_id, refund_status="SUCCESS", trade_id=trade_id)
+
+
+def nov30_dec01_bills(folder, refund_time="2026-11-30 20:00:00", refunded=WX1, refunded_order="WX1"):
+    """The days of 11-30 (WX1, WX2: 100.00 each, fee 0.60) and 12-01 (WX3: 300.00, fee
+    1.80; a refund of 50.00 of `refunded`, its trade bill row at `refund_time`, the
+    payment's as WeChat writes it; the fund bill's 退款 at 10:00), named as `fetch` names
+    them: {day: (trade bill, fund bill)}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nov = bill(folder, ALL_HEADER, [
+        row_at("2026-11-30 20:00:00", "WX1", settled="100.00", fee="0.60000", order="100.00", trade_id=WX1),
+        row_at("2026-11-30 21:00:00", "WX2", settled="100.00", fee="0.60000", order="100.00", trade_id=WX2)],
+        "2,200.00,0.00,0.00,1.20000,200.00,0.00", name="tradebill-2026-11-30.csv")
+    dec = bill(folder, ALL_HEADER, [
+        refund_row(refund_time, trade_id=refunded, order_id=refunded_order),
+        row_at("2026-12-01 09:00:00", "WX3", settled="300.00", fee="1.80000", order="300.00", trade_id=WX3)],
+        "2,300.00,50.00,0.00,1.80000,300.00,50.00", name="tradebill-2026-12-01.csv")
+    nov_fund = fund_bill(folder, [
+        ("2026-11-30 20:00:00", WX1, "F1", "交易", "100.00", "", "WX1"),
+        ("2026-11-30 20:00:00", WX1, "F2", "扣除交易手续费", "-0.60", "", "WX1"),
+        ("2026-11-30 21:00:00", WX2, "F3", "交易", "100.00", "", "WX2"),
+        ("2026-11-30 21:00:00", WX2, "F4", "扣除交易手续费", "-0.60", "", "WX2")], name="fundflow-2026-11-30.csv")
+    dec_fund = fund_bill(folder, [
+        ("2026-12-01 09:00:00", WX3, "F5", "交易", "300.00", "", "WX3"),
+        ("2026-12-01 09:00:00", WX3, "F6", "扣除交易手续费", "-1.80", "", "WX3"),
+        ("2026-12-01 10:00:00", RWX1, refunded, "退款", "-50.00", "退款总金额50.00元;含手续费0.00元", "RWX1")],
+        name="fundflow-2026-12-01.csv", opening="198.80")
+    return {"2026-11-30": (nov, nov_fund), "2026-12-01": (dec, dec_fund)}
+
+
+def the_refund(folder):
+    """The refund's entry in the books, and the file it is in."""
+    from beancount.core import data
+    from beancount.parser import parser
+    found = []
+    for path in sorted((folder / "books").rglob("*.beancount")):
+        entries, errors, _ = parser.parse_file(str(path))
+        assert not errors, errors
+        found += [(e, path.name) for e in entries if isinstance(e, data.Transaction) and e.meta.get("id") == RWX1]
+    [(entry, name)] = found
+    return entry, name
+
+
+def test_a_refund_row_of_a_daily_trade_bill_is_dated_the_bill_s_day_not_the_payment_s(tmp_path, wechat):
+    bills = nov30_dec01_bills(tmp_path)
+    importer = wechat_trade.Importer(wechat, None)
+    refund, payment = importer.parse(str(bills["2026-12-01"][0])).entries
+    assert (refund.meta["id"], str(refund.date), payment.meta["id"]) == (RWX1, "2026-12-01", WX3)
+    assert "time" not in refund.meta   # its time is not in the bill: not the payment's 20:00 either
+
+
+BOTH_ORDERS = {"together": ([0, 1],), "trade first": ([0], [1]), "fund first": ([1], [0])}
+
+
+@pytest.mark.parametrize("order", BOTH_ORDERS)
+def test_a_refund_made_the_day_after_its_payment_is_booked_that_day_whichever_bill_comes_first(tmp_path, order):
+    from conftest import snapshot
+    bills = nov30_dec01_bills(tmp_path / "statements")
+    one, _ = imported_in(tmp_path / "one", list(bills["2026-11-30"]), list(bills["2026-12-01"]))
+    refund, name = the_refund(one)
+    assert (str(refund.date), name) == ("2026-12-01", "2026-12.beancount")
+    other, _ = imported_in(tmp_path / "other", list(bills["2026-11-30"]),
+                           *([bills["2026-12-01"][i] for i in batch] for batch in BOTH_ORDERS[order]))
+    assert snapshot(other / "books") == snapshot(one / "books")
+    alone, _ = imported_in(tmp_path / "alone", list(bills["2026-11-30"]), [bills["2026-12-01"][BOTH_ORDERS[order][0][0]]])
+    assert (str(the_refund(alone)[0].date), the_refund(alone)[1]) == ("2026-12-01", "2026-12.beancount")
+
+
+@pytest.mark.parametrize("order", BOTH_ORDERS)
+def test_a_closed_month_does_not_block_the_next_day_s_bills_refunding_its_payment(tmp_path, order):
+    from conftest import beanclear
+    bills = nov30_dec01_bills(tmp_path / "statements")
+    folder, _ = imported_in(tmp_path / "m", list(bills["2026-11-30"]))
+    closed = beanclear(folder, "close", "2026-11")
+    assert closed.exit_code == 0, closed.output
+    imported_in(folder, *([bills["2026-12-01"][i] for i in batch] for batch in BOTH_ORDERS[order]))
+    assert str(the_refund(folder)[0].date) == "2026-12-01"
+    report = beanclear(folder, "report", "2026-11")
+    assert report.exit_code == 0, report.output
+    [row] = [line.split() for line in report.output.splitlines() if line.strip().startswith("wechat ")]
+    assert row[2:4] == ["200.00", "0.00"], report.output   # sales, refunds: none made in November
+
+
+def test_a_refund_made_the_day_of_its_payment_keeps_the_row_s_time(tmp_path, wechat):
+    """Must not: a refund the bill of its day lists at a time of that day stays as the row says."""
+    bills = nov30_dec01_bills(tmp_path, refund_time="2026-12-01 09:00:00", refunded=WX3, refunded_order="WX3")
+    refund, _ = wechat_trade.Importer(wechat, None).parse(str(bills["2026-12-01"][0])).entries
+    assert (str(refund.date), refund.meta["time"], refund.meta["refund-of"]) == ("2026-12-01", "09:00:00", WX3)
+
+
+@pytest.mark.parametrize("name", ["tradebill-2026-12-01.csv", "refunds.csv"])
+def test_a_refund_layout_row_is_dated_by_its_own_refund_time(tmp_path, wechat, name):
+    """Must not: the REFUND layout (v2 downloadbill, FORMATS §3a) says when the refund
+    succeeded (退款成功时间): that is its time, whatever day the bill is named by."""
+    path = bill(tmp_path, REFUND_HEADER, [
+        f"2026-11-30 20:00:00,wx1,1601959334,0,,{WX1},WX1,user,JSAPI,REFUND,CFT,CNY,0.00,0.00,"
+        f"2026-12-01 09:59:00,2026-12-01 10:00:05,{RWX1},RWX1,50.00,0.00,ORIGINAL,SUCCESS,Tea,,0.00000,0.60%,"
+        "0.00,50.00,"], "1,0.00,50.00,0.00,0.00000,0.00,50.00", name=name)
+    [refund] = trade(wechat, path).entries
+    assert (str(refund.date), refund.meta["time"]) == ("2026-12-01", "10:00:05")
+
+
+def test_a_refund_row_of_a_bill_of_no_known_day_keeps_its_trade_time(tmp_path, wechat):
+    """Must not (what is left): a trade bill not named as `fetch` names it says no day; its
+    refund row is dated by its 交易时间, the only time it has."""
+    bills = nov30_dec01_bills(tmp_path)
+    renamed = bills["2026-12-01"][0].rename(tmp_path / "trade_20261201_ALL.csv")
+    refund, _ = trade(wechat, renamed).entries
+    assert (str(refund.date), refund.meta["time"]) == ("2026-11-30", "20:00:00")
