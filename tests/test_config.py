@@ -508,3 +508,44 @@ def test_an_opening_balance_written_as_a_number_says_the_form_it_takes(make_conf
     # must not fire: the mapping is read
     assert make_config("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n"
                        "    opening_balance: {date: 2026-03-31, amount: 860.00}\n").banks["b"].opening.amount == 860
+
+
+# -- what YAML 1.1 reads as a number -----------------------------------------------------
+
+@pytest.mark.parametrize("written", ["01234567", "0x1F", "1_000", "1:30", "+12", "1.50"])
+def test_an_id_written_as_a_number_is_the_text_the_file_wrote(make_config, written):
+    # blind31: `account_id: 01234567` was YAML 1.1's octal 342391; the merchant's own bill,
+    # whose 商户号 is 01234567, was then refused as another account's (ids are strings, DESIGN §6)
+    cfg = make_config(f"channels:\n  wechat: {{type: wechat, account_id: {written}}}\n"
+                      f"banks:\n  b: {{type: mt940, account: Assets:Bank:B, account_id: {written}}}\n"
+                      f"shops:\n  web: {{type: shopify, account_id: {written}}}\n")
+    assert cfg.channels["wechat"].account_id == cfg.banks["b"].account_id == cfg.shops["web"].account_id == written
+
+
+def test_an_id_written_as_a_number_yaml_gives_back_is_that_number(make_config):
+    # must not change: an unquoted 1601000001 (str() of what YAML reads) was always taken
+    cfg = make_config("channels:\n  wechat: {type: wechat, account_id: 1601000001}\n")
+    assert cfg.channels["wechat"].account_id == "1601000001"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("channels:\n  wechat: {type: wechat, settlement_days: 010}\n",
+     "config.yaml:2: channels.wechat.settlement_days: expected a number in decimal digits, got 010 (YAML reads it "
+     "as the octal number 8: write 8, or 10)"),
+    ("match: {window: 1:30}\n",
+     "config.yaml:1: match.window: expected a number in decimal digits, got 1:30 (YAML reads it as the base-60 "
+     "number 90: write 90, or what was meant)"),
+])
+def test_a_number_yaml_reads_as_another_is_refused(make_config, text, message):
+    # the same cause as an id's: `settlement_days: 010` was a deadline of 8 days
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_a_number_in_another_notation_yaml_reads_as_written_is_taken(make_config):
+    # must not fire: 1_000, 0x10, +3 and 0 are the numbers they look like
+    cfg = make_config("channels:\n  wechat: {type: wechat, settlement_days: +3, bank_days: 0, "
+                      "fees: [{rate: 0.006, max: 1_000}]}\nmatch: {window: 0x10}\n")
+    assert (cfg.channels["wechat"].settlement_days, cfg.channels["wechat"].bank_days, cfg.match.window) == (3, 0, 16)
+    assert cfg.channels["wechat"].fees[0].max == 1000

@@ -38,6 +38,7 @@ from beanclear.config.model import (
     WriteOff,
     title_of,
 )
+from beanclear.config.loader import misread, written
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, MIN_HISTORY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
@@ -72,7 +73,7 @@ class _Reader:
             sub = f"{self.path}.{shown_key(key)}" if self.path else shown_key(key)
             if allowed is not None and key not in allowed:
                 raise ConfigError(f"{sub}: unknown key (expected one of: {', '.join(sorted(allowed))})")
-            out[str(key)] = _Reader(value, sub)
+            out[written(key)] = _Reader(value, sub)
         return out
 
     def sequence(self) -> list["_Reader"]:
@@ -83,9 +84,9 @@ class _Reader:
         return [_Reader(v, f"{self.path}[{i}]") for i, v in enumerate(self.data)]
 
     def text(self, pattern: re.Pattern | None = None, what: str = "text") -> str:
-        if isinstance(self.data, bool) or not isinstance(self.data, (str, int)):
+        if isinstance(self.data, bool) or not isinstance(self.data, (str, int, float)):
             raise self.fail(what, self.data)
-        value = str(self.data)
+        value = written(self.data)   # an id written 01234567 is that, not YAML's octal 342391
         if pattern is not None and not pattern.match(value):
             raise self.fail(what, value)
         return value
@@ -116,6 +117,7 @@ class _Reader:
         # Through str(): YAML floats must not leak binary fractions into money.
         if isinstance(self.data, bool) or not isinstance(self.data, (int, float, str)):
             raise self.fail("a number", self.data)
+        self.as_written()
         try:
             value = Decimal(str(self.data))
         except InvalidOperation:
@@ -152,10 +154,18 @@ class _Reader:
             raise self.fail("a fraction below 1, e.g. 0.029 for 2.9%", self.data)
         return value
 
+    def as_written(self) -> None:
+        """Refuse a number YAML 1.1 reads as another than its text looks like (`010`: 8)."""
+        why = misread(self.data)
+        if why:
+            raise ConfigError(f"{self.path}: expected a number in decimal digits, got {written(self.data)} "
+                              f"(YAML reads it as {why})")
+
     def whole(self, low: int, high: int, unit: str, why: str = "") -> int:
+        self.as_written()
         if isinstance(self.data, bool) or not isinstance(self.data, int) or not low <= self.data <= high:
             raise self.fail(f"a whole number of {unit} from {low:,} to {high:,}{why}", self.data)
-        return self.data
+        return int(self.data)
 
     def days(self) -> int:
         return self.whole(0, MAX_DAYS, "days")
@@ -244,7 +254,7 @@ def shown(value: Any) -> str:
 
 
 def shown_key(key: Any) -> str:
-    text = str(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
+    text = written(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
     return text if len(text) <= 60 else text[:60] + "…"
 
 
