@@ -549,3 +549,52 @@ def test_a_number_in_another_notation_yaml_reads_as_written_is_taken(make_config
                       "fees: [{rate: 0.006, max: 1_000}]}\nmatch: {window: 0x10}\n")
     assert (cfg.channels["wechat"].settlement_days, cfg.channels["wechat"].bank_days, cfg.match.window) == (3, 0, 16)
     assert cfg.channels["wechat"].fees[0].max == 1000
+
+
+# -- a pattern that matches every line ---------------------------------------------------
+
+@pytest.mark.parametrize("rules, message", [
+    # blind31: `match: ""` left blank booked every unexplained bank line (李四's 66.00) to the rule's account
+    ('  - {match: 房租, account: Expenses:Rent}\n  - {match: "", account: Expenses:Salaries}\n',
+     'config.yaml:3: rules[1].match: empty: it would match every line; write ".*" if that is meant'),
+    ("  - {match: '  ', account: Expenses:Salaries}\n",
+     'config.yaml:2: rules[0].match: empty: it would match every line; write ".*" if that is meant'),
+    ("  - {match: '房租|', account: Expenses:Rent}\n",
+     'config.yaml:2: rules[0].match: "房租|" has an empty alternative: it would match every line; remove it, or '
+     'write ".*" if that is meant'),
+    ("  - {match: '(|rent)', account: Expenses:Rent}\n",
+     'config.yaml:2: rules[0].match: "(|rent)" has an empty alternative: it would match every line'),
+])
+def test_a_rule_that_would_match_every_line_unasked_is_refused(make_config, rules, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config("rules:\n" + rules)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_an_empty_payout_memo_or_sales_pattern_is_refused(make_config):
+    # the same cause: an empty payout_memo takes every bank credit for a payout
+    with pytest.raises(ConfigError, match=r'config\.yaml:2: channels\.wechat\.payout_memo: empty: it would match '):
+        make_config("channels:\n  wechat: {type: wechat, payout_memo: ''}\n")
+    with pytest.raises(ConfigError, match=r'config\.yaml:2: channels\.me\.sales\[0\]\.item: empty: it would match '):
+        make_config("channels:\n  me: {type: wechat-personal, sales: [{item: ''}]}\n")
+
+
+@pytest.mark.parametrize("pattern", [".*", "colou(r|)", "房租|rent", "(rent|租金)"])
+def test_a_catch_all_written_as_one_or_an_optional_group_is_taken(make_config, pattern):
+    # must not fire: `.*` is a catch-all asked for; an empty alternative inside a longer pattern is optional text
+    assert make_config(f"rules:\n  - {{match: '{pattern}', account: Expenses:X}}\n").rules[0].pattern.pattern == pattern
+
+
+def test_a_rule_matches_ignoring_case_unless_it_says_otherwise(make_config):
+    # blind31: `match: RENT` booked "Office rent March", which the README did not say; `(?-i:…)` is how
+    # a rule is case-sensitive, as README "Every key" says
+    rules = make_config("rules:\n  - {match: RENT, account: Expenses:Rent}\n"
+                        "  - {match: '(?-i:VAT)', account: Expenses:Tax}\n").rules
+    assert rules[0].pattern.search("Office rent March")
+    assert rules[1].pattern.search("VAT refund") and not rules[1].pattern.search("private")
+
+
+def test_the_readme_says_how_rules_read_case():
+    from conftest import REPO
+    every_key = (REPO / "README.md").read_text(encoding="utf-8").split("### Every key", 1)[1].split("\n## ", 1)[0]
+    assert "ignoring case" in every_key and "(?-i:" in every_key

@@ -211,10 +211,17 @@ class _Reader:
 
     def regex(self) -> re.Pattern:
         value = self.text()
+        # a pattern left blank, or `房租|`, is found in every text: every bank line booked to
+        # the rule's account (an unexplained credit to Expenses:Salaries), no finding left
+        if not value.strip():
+            raise ConfigError(f'{self.path}: empty: it would match every line; write ".*" if that is meant')
         try:
             pattern = re.compile(value, re.IGNORECASE)
         except re.error as exc:
             raise self.fail(f"a regular expression ({exc})", value) from None
+        if empty_alternative(value):
+            raise ConfigError(f'{self.path}: {shown(value)} has an empty alternative: it would match every line; '
+                              'remove it, or write ".*" if that is meant')
         nested = nested_quantifier(value)
         if nested:
             raise self.fail(f"a regular expression without a repeated group that itself repeats ({nested}: such "
@@ -256,6 +263,20 @@ def shown(value: Any) -> str:
 def shown_key(key: Any) -> str:
     text = written(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
     return text if len(text) <= 60 else text[:60] + "…"
+
+
+def empty_alternative(pattern: str) -> bool:
+    """Whether `pattern`, or the group it is wholly inside, has an alternative of nothing
+    (`房租|`, `(|rent)`), which matches every text; one inside a longer pattern is optional
+    text (`colou(r|)`), and `.*` is a catch-all asked for."""
+    from re import _constants as c, _parser as p
+    try:
+        items = list(p.parse(pattern))
+    except Exception:  # compiled already; a parser detail of another Python version: no verdict
+        return False
+    while len(items) == 1 and items[0][0] is c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return len(items) == 1 and items[0][0] is c.BRANCH and any(not branch for branch in items[0][1][1])
 
 
 def nested_quantifier(pattern: str) -> str | None:
