@@ -598,3 +598,38 @@ def test_the_readme_says_how_rules_read_case():
     from conftest import REPO
     every_key = (REPO / "README.md").read_text(encoding="utf-8").split("### Every key", 1)[1].split("\n## ", 1)[0]
     assert "ignoring case" in every_key and "(?-i:" in every_key
+
+
+# -- values of the wrong kind ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    # blind31: accepted, and no proposal could ever pass (rapidfuzz's scores are 0 to 100)
+    ("match: {min_score: 200}\n", "config.yaml:1: match.min_score: expected a score from 0 to 100, got 200"),
+    ("match: {margin: 101}\n", "config.yaml:1: match.margin: expected a score from 0 to 100, got 101"),
+    # blind31: a bank opened as Equity:Bank:CMB, Income:Bank:Ops
+    ("banks:\n  cmb:\n    type: cmb\n    account: Equity:Bank:CMB\n",
+     'config.yaml:4: banks.cmb.account: expected an account under Assets or Liabilities (a bank account, or a '
+     'card\'s), got "Equity:Bank:CMB"'),
+    ("banks:\n  ops: {type: ofx, account: Income:Bank:Ops}\n", 'config.yaml:2: banks.ops.account: expected an '
+     'account under Assets or Liabilities (a bank account, or a card\'s), got "Income:Bank:Ops"'),
+    # the same cause: an account that holds a source's money is of the balance sheet
+    ("channels:\n  wechat: {type: wechat, accounts: {clearing: Income:WeChat}}\n",
+     'config.yaml:2: channels.wechat.accounts.clearing: expected an account under Assets or Liabilities (it holds '
+     'the money of wechat), got "Income:WeChat"'),
+    ("shops:\n  web: {type: shopify, accounts: {receivable: Expenses:Web}}\n",
+     'config.yaml:2: shops.web.accounts.receivable: expected an account under Assets or Liabilities'),
+])
+def test_a_value_of_the_wrong_kind_is_refused(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_scores_at_their_edges_and_cards_as_liabilities_are_taken(make_config):
+    # must not fire: 0 and 100 are scores; a credit card is a liability (cmb-credit, an OFX card)
+    cfg = make_config("banks:\n  card: {type: cmb-credit, account: Liabilities:CMB:Card}\n"
+                      "  ofx: {type: ofx, account: Liabilities:Card:Amex}\n  ops: {type: ofx, account: Assets:Bank:Ops}\n"
+                      "channels:\n  me: {type: alipay-personal, accounts: {credit: Liabilities:Alipay:Huabei}}\n"
+                      "match: {min_score: 100, margin: 0}\n")
+    assert (cfg.match.min_score, cfg.match.margin) == (100, 0)
+    assert cfg.banks["card"].account == "Liabilities:CMB:Card"

@@ -20,6 +20,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     COLUMN_MAPPED_CHANNELS,
     MULTI_CURRENCY_CHANNELS,
     CURRENCY_RE,
+    HOLDING_ROLES,
     NAME_RE,
     PAYOUT_MEMOS,
     SELF_DESCRIBING_BANKS,
@@ -108,7 +109,6 @@ def _named_once(top: dict, sections: dict[str, dict]) -> None:
                                   "channels, banks and shops)")
 
 
-HOLDING_ROLES = ("clearing", "transit", "reserve", "savings", "credit")   # a channel's money held, not its income
 
 
 def _held_once(channels: dict, banks: dict, shops: dict) -> None:

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from beanclear.config.model import (
     ACCOUNT_RE,
     ACCOUNT_ROOTS,
+    BALANCE_ROOTS,
     BANK_TYPES,
     CHANNEL_TYPES,
     COLUMN_MAPPED_CHANNELS,
     CURRENCY_RE,
+    HOLDING_ROLES,
     PAYOUT_MEMOS,
     ROLE_TYPES,
     SELF_DESCRIBING_BANKS,
@@ -209,6 +211,20 @@ class _Reader:
     def account(self) -> str:
         return self.text(ACCOUNT_RE, "an account name like Assets:Bank:ICBC")
 
+    def held(self, holder: str) -> str:
+        """An account that holds money (BALANCE_ROOTS): of `holder`, as a message says it."""
+        value = self.account()
+        if value.split(":", 1)[0] not in BALANCE_ROOTS:
+            raise self.fail(f"an account under {' or '.join(BALANCE_ROOTS)} ({holder})", value)
+        return value
+
+    def score(self) -> Decimal:
+        """A fuzzy score, or a difference of two: rapidfuzz's are 0 to 100."""
+        value = self.number()
+        if not 0 <= value <= 100:
+            raise self.fail("a score from 0 to 100", self.data)
+        return value
+
     def regex(self) -> re.Pattern:
         value = self.text()
         # a pattern left blank, or `房租|`, is found in every text: every bank line booked to
@@ -347,7 +363,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     defaults = {role: f"{root}:{title}" for role, root in ACCOUNT_ROOTS.items()
                 if kind in ROLE_TYPES.get(role, (kind,))}
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
-    accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
+    accounts = ChannelAccounts(**{role: (overrides[role].held(f"it holds the money of {name}") if role in HOLDING_ROLES
+                                         else overrides[role].account()) if role in overrides else default
                                   for role, default in defaults.items()})
     columns, types = _column_map(node.path, kind, keys)
     payout_banks = _payout_banks(keys["bank"], banks) if "bank" in keys else ()
@@ -578,7 +595,7 @@ def _bank(name: str, node: _Reader) -> Bank:
         raise ConfigError(f"{node.path}.positive_amounts: the sign of a signed amount column (expected an amount "
                           f"column{' without a direction column' if 'direction' in columns else ''})")
     encoding = _opt(keys, "encoding", _Reader.encoding)
-    return Bank(name=name, type=kind, account=keys["account"].account(),
+    return Bank(name=name, type=kind, account=keys["account"].held("a bank account, or a card's"),
                 currency=_opt(keys, "currency", _Reader.currency,
                               preset and preset.currency or "CNY"),
                 columns=columns, encoding=encoding or (preset.encoding if preset else None),
@@ -643,8 +660,9 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
     if kind == "shopify":   # its export says which orders gift cards paid (importers/shopify_orders.py)
         defaults["gift_cards"] = f"Liabilities:GiftCards:{title}"
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
-    accounts = ShopAccounts(**{role: overrides[role].account() if role in overrides else default
-                               for role, default in defaults.items()})
+    accounts = ShopAccounts(**{role: (overrides[role].account() if role == "sales"
+                                      else overrides[role].held(f"it holds the money of {name}"))
+                               if role in overrides else default for role, default in defaults.items()})
     columns, statuses = {}, {}
     if kind != "orders-csv":
         for key in ("encoding", "date_format", "columns", "statuses", "item_rows"):
@@ -746,5 +764,5 @@ def _match(node: _Reader, channels: dict) -> Match:
         aliases[name] = tuple(n.text() for n in names.sequence())
     return Match(tolerance=_opt(keys, "tolerance", _Reader.amount, Decimal("0.01")),
                  window=_opt(keys, "window", _Reader.days, 7),
-                 min_score=_opt(keys, "min_score", _Reader.amount, Decimal(75)),
-                 margin=_opt(keys, "margin", _Reader.amount, Decimal(10)), aliases=aliases)
+                 min_score=_opt(keys, "min_score", _Reader.score, Decimal(75)),
+                 margin=_opt(keys, "margin", _Reader.score, Decimal(10)), aliases=aliases)
