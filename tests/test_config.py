@@ -633,3 +633,22 @@ def test_scores_at_their_edges_and_cards_as_liabilities_are_taken(make_config):
                       "match: {min_score: 100, margin: 0}\n")
     assert (cfg.match.min_score, cfg.match.margin) == (100, 0)
     assert cfg.banks["card"].account == "Liabilities:CMB:Card"
+
+
+def test_books_naming_a_file_is_refused_at_its_line_by_check_and_import_alike(tmp_path):
+    # blind31: import said "config.yaml: File exists", check "run `beanclear import` first"
+    from click.testing import CliRunner
+    from beanclear import cli
+    (tmp_path / "config.yaml").write_text("books: config.yaml\nbanks:\n  b: {type: camt053, account: Assets:Bank:B}\n")
+    (tmp_path / "statements").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in (["import", str(tmp_path / "statements")], ["check"]):
+        result = CliRunner().invoke(cli.main, [command[0], "-c", str(tmp_path / "config.yaml"), *command[1:]])
+        assert result.exit_code == 2, result.output
+        assert "config.yaml:1: books: config.yaml is a file, expected a folder" in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_books_naming_a_folder_yet_to_be_made_is_taken(make_config, tmp_path):
+    # must not fire: the first import makes the folder
+    assert make_config("books: ledger/books\n").books == (tmp_path / "ledger" / "books").resolve()

@@ -81,6 +81,7 @@ def parse(data: Any, path: Path) -> Config:
         rules.append(Rule(pattern=keys["match"].regex(), account=keys["account"].account()))
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
+    _a_folder(books, path.parent)
     config = Config(path=path, books=(path.parent / books).resolve(),
                     currency=_opt(top, "currency", _Reader.currency, "CNY"),
                     timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
@@ -94,6 +95,19 @@ def parse(data: Any, path: Path) -> Config:
         from beanclear.live import settings   # `live:`, `credentials:`, `fetch:` checked with the rest
         settings.read(config)
     return config
+
+
+def _a_folder(books: Path, root: Path) -> None:
+    """`books:` is a folder, or one yet to be made: never a file, nor inside one (import
+    said only the OS's "File exists", check "no books yet: run import")."""
+    place = (root / books).resolve()
+    for there in (place, *place.parents):
+        if there.exists():
+            if not there.is_dir():
+                inside = f"{books}: " if there != place else ""
+                shown = there.relative_to(root) if there.is_relative_to(root) else there
+                raise ConfigError(f"books: {inside}{shown} is a file, expected a folder")
+            return
 
 
 def _named_once(top: dict, sections: dict[str, dict]) -> None:
