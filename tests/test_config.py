@@ -628,7 +628,8 @@ def test_a_value_of_the_wrong_kind_is_refused(make_config, text, message):
 def test_scores_at_their_edges_and_cards_as_liabilities_are_taken(make_config):
     # must not fire: 0 and 100 are scores; a credit card is a liability (cmb-credit, an OFX card)
     cfg = make_config("banks:\n  card: {type: cmb-credit, account: Liabilities:CMB:Card}\n"
-                      "  ofx: {type: ofx, account: Liabilities:Card:Amex}\n  ops: {type: ofx, account: Assets:Bank:Ops}\n"
+                      "  ofx: {type: ofx, account: Liabilities:Card:Amex}\n"
+                      "  ops: {type: ofx, account: Assets:Bank:Ops}\n"
                       "channels:\n  me: {type: alipay-personal, accounts: {credit: Liabilities:Alipay:Huabei}}\n"
                       "match: {min_score: 100, margin: 0}\n")
     assert (cfg.match.min_score, cfg.match.margin) == (100, 0)

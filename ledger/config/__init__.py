@@ -123,8 +123,6 @@ def _named_once(top: dict, sections: dict[str, dict]) -> None:
                                   "channels, banks and shops)")
 
 
-
-
 def _held_once(channels: dict, banks: dict, shops: dict) -> None:
     """Every account that holds a source's money (a bank's account, a channel's clearing,
     transit, reserve, a wallet's savings and credit, a shop's receivable) is that source's
