@@ -127,6 +127,12 @@ class Importer(BankImporter):
     def _header(self) -> list[str]:
         return [name for role, name in self.source.columns.items() if role not in self._optional]
 
+    def mapped_header(self):
+        # a preset's names are its own, not config.yaml's; positions are no header
+        if self.source.type != "csv" or self._by_position:
+            return None
+        return self._mapped("banks", self.source.columns)
+
     @property
     def _row_needs(self) -> list[str]:
         return [name for role, name in self.source.columns.items() if role not in DROPPABLE]

@@ -338,6 +338,19 @@ class StatementImporter(beangulp.Importer):
     def __init__(self, source, config):
         self.source, self.config = source, config
 
+    def mapped_header(self) -> tuple[dict[str, str], tuple[str, ...]] | None:
+        """Of a file read through config.yaml's `columns:` (a csv bank, a pingpong channel,
+        an orders-csv shop): each header name the map gives -> its key path, and the names
+        (the date and amount columns) that make a line its header but for the others: a
+        file lacking some is said at that line by key (books/identify.py). None: a format
+        of its own."""
+        return None
+
+    def _mapped(self, group: str, columns: dict) -> tuple[dict[str, str], tuple[str, ...]]:
+        """mapped_header() of a source of `group` (banks, channels, shops) by its `columns`."""
+        keys = {name: f"{group}.{self.source.name}.columns.{role}" for role, name in columns.items()}
+        return keys, tuple(columns[role] for role in ("date", "amount", "debit", "credit") if role in columns)
+
     def with_account(self, account_id: str | None) -> "StatementImporter":
         """This importer as of its source with `account_id` in config.yaml (None: without
         one, any account of its type): what would claim a file (books/identify.py)."""

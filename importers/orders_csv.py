@@ -94,6 +94,9 @@ class Importer(ShopImporter):
     def HEADER(self) -> tuple[str, ...]:  # noqa: N802 - the column map of the config
         return tuple(self.source.columns.values())
 
+    def mapped_header(self):
+        return self._mapped("shops", self.source.columns) if self.source.columns else None
+
     def matches(self, head: str) -> bool:
         if self.source.columns:
             found = header_delimiter(head, self.HEADER) is not None

@@ -82,6 +82,9 @@ class Importer(StatementImporter):
     def account(self, filepath: str) -> str:
         return self.source.accounts.clearing
 
+    def mapped_header(self):
+        return self._mapped("channels", self.source.columns)
+
     def matches(self, head: str) -> bool:
         wanted = {header_key(h) for h in self.source.columns.values()}
         for line in head.splitlines()[:60]:

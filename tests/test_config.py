@@ -508,3 +508,148 @@ def test_an_opening_balance_written_as_a_number_says_the_form_it_takes(make_conf
     # must not fire: the mapping is read
     assert make_config("banks:\n  b:\n    type: camt053\n    account: Assets:Bank:B\n"
                        "    opening_balance: {date: 2026-03-31, amount: 860.00}\n").banks["b"].opening.amount == 860
+
+
+# -- what YAML 1.1 reads as a number -----------------------------------------------------
+
+@pytest.mark.parametrize("written", ["01234567", "0x1F", "1_000", "1:30", "+12", "1.50"])
+def test_an_id_written_as_a_number_is_the_text_the_file_wrote(make_config, written):
+    # blind31: `account_id: 01234567` was YAML 1.1's octal 342391; the merchant's own bill,
+    # whose 商户号 is 01234567, was then refused as another account's (ids are strings, DESIGN §6)
+    cfg = make_config(f"channels:\n  wechat: {{type: wechat, account_id: {written}}}\n"
+                      f"banks:\n  b: {{type: mt940, account: Assets:Bank:B, account_id: {written}}}\n"
+                      f"shops:\n  web: {{type: shopify, account_id: {written}}}\n")
+    assert cfg.channels["wechat"].account_id == cfg.banks["b"].account_id == cfg.shops["web"].account_id == written
+
+
+def test_an_id_written_as_a_number_yaml_gives_back_is_that_number(make_config):
+    # must not change: an unquoted 1601000001 (str() of what YAML reads) was always taken
+    cfg = make_config("channels:\n  wechat: {type: wechat, account_id: 1601000001}\n")
+    assert cfg.channels["wechat"].account_id == "1601000001"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("channels:\n  wechat: {type: wechat, settlement_days: 010}\n",
+     "config.yaml:2: channels.wechat.settlement_days: expected a number in decimal digits, got 010 (YAML reads it "
+     "as the octal number 8: write 8, or 10)"),
+    ("match: {window: 1:30}\n",
+     "config.yaml:1: match.window: expected a number in decimal digits, got 1:30 (YAML reads it as the base-60 "
+     "number 90: write 90, or what was meant)"),
+])
+def test_a_number_yaml_reads_as_another_is_refused(make_config, text, message):
+    # the same cause as an id's: `settlement_days: 010` was a deadline of 8 days
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_a_number_in_another_notation_yaml_reads_as_written_is_taken(make_config):
+    # must not fire: 1_000, 0x10, +3 and 0 are the numbers they look like
+    cfg = make_config("channels:\n  wechat: {type: wechat, settlement_days: +3, bank_days: 0, "
+                      "fees: [{rate: 0.006, max: 1_000}]}\nmatch: {window: 0x10}\n")
+    assert (cfg.channels["wechat"].settlement_days, cfg.channels["wechat"].bank_days, cfg.match.window) == (3, 0, 16)
+    assert cfg.channels["wechat"].fees[0].max == 1000
+
+
+# -- a pattern that matches every line ---------------------------------------------------
+
+@pytest.mark.parametrize("rules, message", [
+    # blind31: `match: ""` left blank booked every unexplained bank line (李四's 66.00) to the rule's account
+    ('  - {match: 房租, account: Expenses:Rent}\n  - {match: "", account: Expenses:Salaries}\n',
+     'config.yaml:3: rules[1].match: empty: it would match every line; write ".*" if that is meant'),
+    ("  - {match: '  ', account: Expenses:Salaries}\n",
+     'config.yaml:2: rules[0].match: empty: it would match every line; write ".*" if that is meant'),
+    ("  - {match: '房租|', account: Expenses:Rent}\n",
+     'config.yaml:2: rules[0].match: "房租|" has an empty alternative: it would match every line; remove it, or '
+     'write ".*" if that is meant'),
+    ("  - {match: '(|rent)', account: Expenses:Rent}\n",
+     'config.yaml:2: rules[0].match: "(|rent)" has an empty alternative: it would match every line'),
+])
+def test_a_rule_that_would_match_every_line_unasked_is_refused(make_config, rules, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config("rules:\n" + rules)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_an_empty_payout_memo_or_sales_pattern_is_refused(make_config):
+    # the same cause: an empty payout_memo takes every bank credit for a payout
+    with pytest.raises(ConfigError, match=r'config\.yaml:2: channels\.wechat\.payout_memo: empty: it would match '):
+        make_config("channels:\n  wechat: {type: wechat, payout_memo: ''}\n")
+    with pytest.raises(ConfigError, match=r'config\.yaml:2: channels\.me\.sales\[0\]\.item: empty: it would match '):
+        make_config("channels:\n  me: {type: wechat-personal, sales: [{item: ''}]}\n")
+
+
+@pytest.mark.parametrize("pattern", [".*", "colou(r|)", "房租|rent", "(rent|租金)"])
+def test_a_catch_all_written_as_one_or_an_optional_group_is_taken(make_config, pattern):
+    # must not fire: `.*` is a catch-all asked for; an empty alternative inside a longer pattern is optional text
+    assert make_config(f"rules:\n  - {{match: '{pattern}', account: Expenses:X}}\n").rules[0].pattern.pattern == pattern
+
+
+def test_a_rule_matches_ignoring_case_unless_it_says_otherwise(make_config):
+    # blind31: `match: RENT` booked "Office rent March", which the README did not say; `(?-i:…)` is how
+    # a rule is case-sensitive, as README "Every key" says
+    rules = make_config("rules:\n  - {match: RENT, account: Expenses:Rent}\n"
+                        "  - {match: '(?-i:VAT)', account: Expenses:Tax}\n").rules
+    assert rules[0].pattern.search("Office rent March")
+    assert rules[1].pattern.search("VAT refund") and not rules[1].pattern.search("private")
+
+
+def test_the_readme_says_how_rules_read_case():
+    from conftest import REPO
+    every_key = (REPO / "README.md").read_text(encoding="utf-8").split("### Every key", 1)[1].split("\n## ", 1)[0]
+    assert "ignoring case" in every_key and "(?-i:" in every_key
+
+
+# -- values of the wrong kind ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    # blind31: accepted, and no proposal could ever pass (rapidfuzz's scores are 0 to 100)
+    ("match: {min_score: 200}\n", "config.yaml:1: match.min_score: expected a score from 0 to 100, got 200"),
+    ("match: {margin: 101}\n", "config.yaml:1: match.margin: expected a score from 0 to 100, got 101"),
+    # blind31: a bank opened as Equity:Bank:CMB, Income:Bank:Ops
+    ("banks:\n  cmb:\n    type: cmb\n    account: Equity:Bank:CMB\n",
+     'config.yaml:4: banks.cmb.account: expected an account under Assets or Liabilities (a bank account, or a '
+     'card\'s), got "Equity:Bank:CMB"'),
+    ("banks:\n  ops: {type: ofx, account: Income:Bank:Ops}\n", 'config.yaml:2: banks.ops.account: expected an '
+     'account under Assets or Liabilities (a bank account, or a card\'s), got "Income:Bank:Ops"'),
+    # the same cause: an account that holds a source's money is of the balance sheet
+    ("channels:\n  wechat: {type: wechat, accounts: {clearing: Income:WeChat}}\n",
+     'config.yaml:2: channels.wechat.accounts.clearing: expected an account under Assets or Liabilities (it holds '
+     'the money of wechat), got "Income:WeChat"'),
+    ("shops:\n  web: {type: shopify, accounts: {receivable: Expenses:Web}}\n",
+     'config.yaml:2: shops.web.accounts.receivable: expected an account under Assets or Liabilities'),
+])
+def test_a_value_of_the_wrong_kind_is_refused(make_config, text, message):
+    with pytest.raises(ConfigError) as caught:
+        make_config(text)
+    assert message in str(caught.value), str(caught.value)
+
+
+def test_scores_at_their_edges_and_cards_as_liabilities_are_taken(make_config):
+    # must not fire: 0 and 100 are scores; a credit card is a liability (cmb-credit, an OFX card)
+    cfg = make_config("banks:\n  card: {type: cmb-credit, account: Liabilities:CMB:Card}\n"
+                      "  ofx: {type: ofx, account: Liabilities:Card:Amex}\n"
+                      "  ops: {type: ofx, account: Assets:Bank:Ops}\n"
+                      "channels:\n  me: {type: alipay-personal, accounts: {credit: Liabilities:Alipay:Huabei}}\n"
+                      "match: {min_score: 100, margin: 0}\n")
+    assert (cfg.match.min_score, cfg.match.margin) == (100, 0)
+    assert cfg.banks["card"].account == "Liabilities:CMB:Card"
+
+
+def test_books_naming_a_file_is_refused_at_its_line_by_check_and_import_alike(tmp_path):
+    # blind31: import said "config.yaml: File exists", check "run `beanclear import` first"
+    from click.testing import CliRunner
+    from beanclear import cli
+    (tmp_path / "config.yaml").write_text("books: config.yaml\nbanks:\n  b: {type: camt053, account: Assets:Bank:B}\n")
+    (tmp_path / "statements").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in (["import", str(tmp_path / "statements")], ["check"]):
+        result = CliRunner().invoke(cli.main, [command[0], "-c", str(tmp_path / "config.yaml"), *command[1:]])
+        assert result.exit_code == 2, result.output
+        assert "config.yaml:1: books: config.yaml is a file, expected a folder" in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_books_naming_a_folder_yet_to_be_made_is_taken(make_config, tmp_path):
+    # must not fire: the first import makes the folder
+    assert make_config("books: ledger/books\n").books == (tmp_path / "ledger" / "books").resolve()

@@ -487,6 +487,73 @@ def test_a_bill_whose_header_lacks_a_column_is_said_at_its_header_line(tmp_path)
             "(wechat personal bill) but has no 交易单号 column (expected its header: 交易时间,") in result.output
 
 
+
+OPS = """\
+books: books
+currency: USD
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    currency: USD
+    date_format: "%d/%m/%Y"
+    columns:
+      date: Date
+      amount: Amount
+      memo: {memo}
+      payee: Counterparty
+      ref: Reference
+      balance: Balance
+"""
+
+
+@pytest.mark.parametrize("memo, header, message", [
+    # blind31: "no importer recognises this file (expected a statement of …, ops (bank csv), …)"
+    ("Beschreibung", "Date,Amount,Description,Counterparty,Reference,Balance",
+     'ops-2026-03.csv:1: banks.ops.columns.memo: no column "Beschreibung" (the header has Date, Amount, '
+     'Description, Counterparty, Reference, Balance)'),
+    # a German bank's `;`, and two columns named otherwise
+    ("Beschreibung", "Date;Amount;Verwendungszweck;Counterparty;Ref;Balance",
+     'ops-2026-03.csv:1: banks.ops.columns.memo: no column "Beschreibung", banks.ops.columns.ref: no column '
+     '"Reference" (the header has Date, Amount, Verwendungszweck, Counterparty, Ref, Balance)'),
+    # the rest of the header far off: the date and amount columns make it the bank's file
+    ("Memo", "Date,Amount,A,B,C,D,E,F,G,H",
+     'ops-2026-03.csv:1: banks.ops.columns.memo: no column "Memo", banks.ops.columns.payee: no column '
+     '"Counterparty", banks.ops.columns.ref: no column "Reference", banks.ops.columns.balance: no column "Balance" '
+     '(the header has Date, Amount, A, B, C, D, E, F, …)'),
+])
+def test_a_csv_bank_file_lacking_a_column_of_its_map_names_the_key(tmp_path, memo, header, message):
+    delimiter = ";" if ";" in header else ","
+    (tmp_path / "config.yaml").write_text(OPS.format(memo=memo), encoding="utf-8")
+    row = delimiter.join(["03/03/2026", "-1500.00", "Office rent", "Landlord", "OPS1", "8500.00"][:2]
+                         + ["x"] * (header.count(delimiter) - 1))
+    (tmp_path / "ops-2026-03.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "ops-2026-03.csv"))
+    assert result.exit_code == 2, result.output
+    assert message in result.output, result.output
+    assert not (tmp_path / "books").exists()
+
+
+def test_a_file_without_a_csv_banks_date_and_amount_is_still_not_recognised(tmp_path):
+    # must not fire: a file sharing one or two names with the map is not the bank's
+    (tmp_path / "config.yaml").write_text(OPS.format(memo="Description"), encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("Date,Total,Description\n03/03/2026,1.00,x\n", encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "notes.csv"))
+    assert result.exit_code == 2
+    assert "notes.csv:1: no importer recognises this file (expected a statement of ops (bank csv))" in result.output
+
+
+def test_an_orders_csv_export_lacking_a_column_of_its_map_names_the_key(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "books: books\nshops:\n  web:\n    type: orders-csv\n    columns: {order_id: Order, date: Day, amount: Total, "
+        "title: Item, status: State}\n    statuses: {booked: [paid]}\n", encoding="utf-8")
+    (tmp_path / "orders.csv").write_text("Order,Day,Sum,Item,State\n1001,2026-03-01,10.00,tea,paid\n",
+                                         encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(tmp_path / "orders.csv"))
+    assert result.exit_code == 2, result.output
+    assert ('orders.csv:1: shops.web.columns.amount: no column "Total" (the header has Order, Day, Sum, Item, '
+            'State)') in result.output, result.output
+
 def test_a_stripe_payouts_export_says_what_to_export_instead(merchant):
     # A row per payout, not the payments each pays out: no statement of its money.
     (merchant / "payouts.csv").write_text(

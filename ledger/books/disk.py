@@ -377,6 +377,13 @@ class Books:
         blocks = split_blocks(text)[1]
         return {key for key in self.openings() if (written := _written_opening(blocks, *key)) and written[3]}
 
+    def holds_opening(self, account: str) -> bool:
+        """Whether accounts.beancount holds an opening of `account` (config.yaml's, `opening
+        <account>`; a statement's, `opening <account> <currency>`)."""
+        accounts = self.root / "accounts.beancount"
+        text = accounts.read_text(encoding="utf-8") if accounts.exists() else ""
+        return any(_unescape(ident).split(" ")[:2] == ["opening", account] for ident in ID_LINE.findall(text))
+
     def opening_named(self, account: str, currency: str) -> tuple[str, Decimal] | None:
         """(the statement it names, its amount) of the opening a statement implied of an
         account in a currency, as an import wrote it (a person's, or none: None). The

@@ -22,8 +22,8 @@ from beanclear.importers import registry
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.banking import BankImporter, account_key
 from beanclear.importers.base import StatementImporter
-from beanclear.importers.toolkit import (XLSX_MAGIC, StatementError, _open_workbook, first_row_keys, header_key,
-                                         read_text, sniff, zip_members)
+from beanclear.importers.toolkit import (DELIMITERS, XLSX_MAGIC, StatementError, _open_workbook, clean, first_row_keys,
+                                         header_key, read_text, sniff, zip_members)
 from beanclear.importers.toolkit.tables import head_bytes
 
 
@@ -370,26 +370,39 @@ NOT_STATEMENTS = (
 
 def _near_header(path: Path, candidates: list[StatementImporter], scan: int = 80) -> StatementError | None:
     """A file none claims whose first rows hold most of the header names one of them looks
-    for (its `HEADER`), but not all: said at that line, with the names it lacks, for the
-    cause is the header (a column renamed or left out), not the file."""
+    for (its `HEADER`, or the names config.yaml's `columns:` map gives: mapped_header), or
+    of a map its date and amount columns, but not all: said at that line, with the names
+    it lacks (of a map, by their key paths: `banks.ops.columns.memo: no column
+    "Beschreibung"`), for the cause is the header (a column renamed or left out, or named
+    otherwise in config.yaml), not the file."""
     head = sniff(str(path))
-    best = None   # (names found, -line, line, importer, names lacking)
+    best = None   # (names found, -line, line, importer, names lacking, cells, map)
     for importer in candidates:
-        names = getattr(importer, "HEADER", ())
-        if len(names) < 3:
+        mapped = importer.mapped_header()
+        names = tuple(mapped[0]) if mapped else getattr(importer, "HEADER", ())
+        core = {header_key(n) for n in mapped[1]} if mapped else set()
+        if len(names) < 3 and not core:
             continue
         for number, line in enumerate(head.lstrip("\ufeff").splitlines()[:scan], 1):
-            try:
-                keys = {header_key(c) for c in next(csv.reader([line]), [])}
-            except csv.Error:
-                continue
-            lacking = [n for n in names if header_key(n) not in keys]
-            found = len(names) - len(lacking)
-            if lacking and found >= max(3, (len(names) + 1) // 2) and (best is None or (found, -number) > best[:2]):
-                best = (found, -number, number, importer, lacking)
+            for delimiter in DELIMITERS:   # a German bank's `;`, ABN AMRO's TAB
+                try:
+                    cells = next(csv.reader([line], delimiter=delimiter), [])
+                except csv.Error:
+                    continue
+                keys = {header_key(c) for c in cells}
+                lacking = [n for n in names if header_key(n) not in keys]
+                found = len(names) - len(lacking)
+                near = found >= max(3, (len(names) + 1) // 2) or bool(core) and core <= keys
+                if lacking and near and (best is None or (found, -number) > best[:2]):
+                    best = (found, -number, number, importer, lacking, cells, mapped)
     if best is None:
         return None
-    _, _, number, importer, lacking = best
+    _, _, number, importer, lacking, cells, mapped = best
+    if mapped:
+        shown = [clean(c) for c in cells if clean(c)]
+        has = ", ".join(shown[:8]) + (", …" if len(shown) > 8 else "")
+        return StatementError(path, number, ", ".join(f'{mapped[0][n]}: no column "{n}"' for n in lacking)
+                              + f" (the header has {has})")
     return StatementError(path, number, f"no importer recognises this file: this line looks like the header of "
                           f"{importer.source.name} ({importer.kind}) but has no {', '.join(lacking)} column "
                           f"(expected its header: {', '.join(importer.HEADER)})")

@@ -36,7 +36,8 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
 from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
-                                  order_edits, refund_fx, refund_orders, resaved, shop_refunds, stated_currency)
+                                  opening_dates, order_edits, refund_fx, refund_orders, resaved, shop_refunds,
+                                  stated_currency)
 from beanclear.periods import closed, forward
 
 
@@ -215,6 +216,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         raise StatementError(summaries[0].path, 1, summaries[0].said)
     # a source's `currency:` its statement contradicts: the whole import refused (stated_currency.py)
     stated_currency.check(config, results, early)
+    # an opening_balance dated after the first line of its account: the whole import refused (opening_dates.py)
+    opening_dates.check(config, results, books)
     late = _across(results, books)
     _park(results)
     with atomic.locked(config.books):

@@ -20,6 +20,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     COLUMN_MAPPED_CHANNELS,
     MULTI_CURRENCY_CHANNELS,
     CURRENCY_RE,
+    HOLDING_ROLES,
     NAME_RE,
     PAYOUT_MEMOS,
     SELF_DESCRIBING_BANKS,
@@ -80,6 +81,7 @@ def parse(data: Any, path: Path) -> Config:
         rules.append(Rule(pattern=keys["match"].regex(), account=keys["account"].account()))
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
+    _a_folder(books, path.parent)
     config = Config(path=path, books=(path.parent / books).resolve(),
                     currency=_opt(top, "currency", _Reader.currency, "CNY"),
                     timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),
@@ -95,6 +97,19 @@ def parse(data: Any, path: Path) -> Config:
     return config
 
 
+def _a_folder(books: Path, root: Path) -> None:
+    """`books:` is a folder, or one yet to be made: never a file, nor inside one (import
+    said only the OS's "File exists", check "no books yet: run import")."""
+    place = (root / books).resolve()
+    for there in (place, *place.parents):
+        if there.exists():
+            if not there.is_dir():
+                inside = f"{books}: " if there != place else ""
+                shown = there.relative_to(root) if there.is_relative_to(root) else there
+                raise ConfigError(f"books: {inside}{shown} is a file, expected a folder")
+            return
+
+
 def _named_once(top: dict, sections: dict[str, dict]) -> None:
     """A source's name is its alone across channels, banks and shops (the books' folders,
     `--source`, the findings' source are by name): the second use, in the file's order,
@@ -106,9 +121,6 @@ def _named_once(top: dict, sections: dict[str, dict]) -> None:
             if where != f"{section}.{name}":
                 raise ConfigError(f"{section}.{name}: the same name as {where} (expected names unique across "
                                   "channels, banks and shops)")
-
-
-HOLDING_ROLES = ("clearing", "transit", "reserve", "savings", "credit")   # a channel's money held, not its income
 
 
 def _held_once(channels: dict, banks: dict, shops: dict) -> None:

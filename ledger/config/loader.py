@@ -9,6 +9,10 @@ program or fill its memory.
 - A value YAML itself cannot make (`date: 2026-02-31`, `!!int two`) is an error naming
   its line and key path, not the constructor's traceback.
 - The file itself is at most MAX_CONFIG_BYTES.
+- A plain scalar YAML 1.1 reads as a number whose str() is not the text written
+  (`01234567`, octal 342391; `0x1F`, `1_000`, `1:30`, `1.50`) keeps that text beside
+  its value (written()): read as text, an id, it is what the file says (ids are
+  strings, DESIGN §6); read as a number, an octal or base-60 one is refused (misread()).
 """
 
 from __future__ import annotations
@@ -23,13 +27,60 @@ MAX_NODES = 100_000  # values, keys and entries once aliases are expanded; real 
 # libyaml's parser where PyYAML has it: the same nodes, marks and errors, read 7× faster
 # (every command and every bean-check or Fava load of the books reads the config).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+INT, FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+class WrittenInt(int):
+    """An int YAML read from text its str() does not give back; `.written` is that text."""
+
+
+class WrittenFloat(float):
+    """A float YAML read from text its str() does not give back; `.written` is that text."""
+
+
+def _kept(kind: type, construct):
+    def constructor(loader, node):
+        value = construct(loader, node)
+        if node.style or str(value) == node.value:   # quoted (`!!int "1"`), or as written (libyaml's plain: '')
+            return value
+        kept = kind(value)
+        kept.written = node.value
+        return kept
+    return constructor
+
+
+class _ConfigLoader(_Loader):
+    """_Loader whose numbers keep the text they were written as (WrittenInt, WrittenFloat)."""
+
+
+_ConfigLoader.add_constructor(INT, _kept(WrittenInt, _Loader.construct_yaml_int))
+_ConfigLoader.add_constructor(FLOAT, _kept(WrittenFloat, _Loader.construct_yaml_float))
+
+
+def written(value) -> str:
+    """A scalar of the file as text: what it wrote where YAML read it as a number that
+    str() would give otherwise (`account_id: 01234567` is "01234567", not "342391")."""
+    return getattr(value, "written", None) or str(value)
+
+
+def misread(value) -> str | None:
+    """Why a whole number YAML read is not the number its text looks like, or None: an
+    octal (`010` is 8) or base-60 (`1:30` is 90) one. Hex (`0x10`), `1_000`, `+3` are read
+    as they look."""
+    text = getattr(value, "written", "") if isinstance(value, int) else ""
+    digits = text.lstrip("+-").replace("_", "")
+    if ":" in digits:
+        return f"the base-60 number {int(value)}: write {int(value)}, or what was meant"
+    if len(digits) > 1 and digits[0] == "0" and digits[1:].isdigit():
+        return f"the octal number {int(value)}: write {int(value)}, or {int(digits)}"
+    return None
 
 
 def safe_yaml(text: str, where: str, lines: dict[str, int] | None = None):
     """The YAML tree of a config file's text (`where` is the file, for messages); `lines`,
     given, gets the line of each key path (`channels.wechat.fees[0].rate` -> 12), so that
     an error of the config's reader names its line too (line_of)."""
-    loader = _Loader(text)
+    loader = _ConfigLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

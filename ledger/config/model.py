@@ -45,6 +45,11 @@ ACCOUNT_ROOTS = {"clearing": "Assets:Clearing", "transit": "Assets:Transit", "sa
                  "fees": "Expenses:Fees", "discounts": "Expenses:Discounts", "chargebacks": "Expenses:Chargebacks",
                  "reserve": "Assets:Reserve", "savings": "Assets:Savings", "credit": "Liabilities:Credit",
                  "application_fees": "Income:ApplicationFees"}
+# A channel's accounts that hold its money, not its income or costs; with a bank's account
+# and a shop's receivable and gift cards, of the balance sheet (BALANCE_ROOTS): the checks
+# read their balances (a bank opened as Equity:Bank:CMB was taken).
+HOLDING_ROLES = ("clearing", "transit", "reserve", "savings", "credit")
+BALANCE_ROOTS = ("Assets", "Liabilities")
 # The channel types that have an account of a role, where not every type has one.
 ROLE_TYPES = {"savings": WALLET_TYPES, "credit": WALLET_TYPES, "application_fees": ("stripe",)}
 

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from beanclear.config.model import (
     ACCOUNT_RE,
     ACCOUNT_ROOTS,
+    BALANCE_ROOTS,
     BANK_TYPES,
     CHANNEL_TYPES,
     COLUMN_MAPPED_CHANNELS,
     CURRENCY_RE,
+    HOLDING_ROLES,
     PAYOUT_MEMOS,
     ROLE_TYPES,
     SELF_DESCRIBING_BANKS,
@@ -38,6 +40,7 @@ from beanclear.config.model import (
     WriteOff,
     title_of,
 )
+from beanclear.config.loader import misread, written
 from beanclear.checks.findings import CODES, DEFAULT_SEVERITY, LIMITS, MIN_HISTORY, SEVERITIES
 from beanclear.importers.bank_presets import PRESETS as BANK_PRESETS
 from beanclear.importers.toolkit.places import MAX_AMOUNT_DIGITS
@@ -72,7 +75,7 @@ class _Reader:
             sub = f"{self.path}.{shown_key(key)}" if self.path else shown_key(key)
             if allowed is not None and key not in allowed:
                 raise ConfigError(f"{sub}: unknown key (expected one of: {', '.join(sorted(allowed))})")
-            out[str(key)] = _Reader(value, sub)
+            out[written(key)] = _Reader(value, sub)
         return out
 
     def sequence(self) -> list["_Reader"]:
@@ -83,9 +86,9 @@ class _Reader:
         return [_Reader(v, f"{self.path}[{i}]") for i, v in enumerate(self.data)]
 
     def text(self, pattern: re.Pattern | None = None, what: str = "text") -> str:
-        if isinstance(self.data, bool) or not isinstance(self.data, (str, int)):
+        if isinstance(self.data, bool) or not isinstance(self.data, (str, int, float)):
             raise self.fail(what, self.data)
-        value = str(self.data)
+        value = written(self.data)   # an id written 01234567 is that, not YAML's octal 342391
         if pattern is not None and not pattern.match(value):
             raise self.fail(what, value)
         return value
@@ -116,6 +119,7 @@ class _Reader:
         # Through str(): YAML floats must not leak binary fractions into money.
         if isinstance(self.data, bool) or not isinstance(self.data, (int, float, str)):
             raise self.fail("a number", self.data)
+        self.as_written()
         try:
             value = Decimal(str(self.data))
         except InvalidOperation:
@@ -152,10 +156,18 @@ class _Reader:
             raise self.fail("a fraction below 1, e.g. 0.029 for 2.9%", self.data)
         return value
 
+    def as_written(self) -> None:
+        """Refuse a number YAML 1.1 reads as another than its text looks like (`010`: 8)."""
+        why = misread(self.data)
+        if why:
+            raise ConfigError(f"{self.path}: expected a number in decimal digits, got {written(self.data)} "
+                              f"(YAML reads it as {why})")
+
     def whole(self, low: int, high: int, unit: str, why: str = "") -> int:
+        self.as_written()
         if isinstance(self.data, bool) or not isinstance(self.data, int) or not low <= self.data <= high:
             raise self.fail(f"a whole number of {unit} from {low:,} to {high:,}{why}", self.data)
-        return self.data
+        return int(self.data)
 
     def days(self) -> int:
         return self.whole(0, MAX_DAYS, "days")
@@ -199,12 +211,33 @@ class _Reader:
     def account(self) -> str:
         return self.text(ACCOUNT_RE, "an account name like Assets:Bank:ICBC")
 
+    def held(self, holder: str) -> str:
+        """An account that holds money (BALANCE_ROOTS): of `holder`, as a message says it."""
+        value = self.account()
+        if value.split(":", 1)[0] not in BALANCE_ROOTS:
+            raise self.fail(f"an account under {' or '.join(BALANCE_ROOTS)} ({holder})", value)
+        return value
+
+    def score(self) -> Decimal:
+        """A fuzzy score, or a difference of two: rapidfuzz's are 0 to 100."""
+        value = self.number()
+        if not 0 <= value <= 100:
+            raise self.fail("a score from 0 to 100", self.data)
+        return value
+
     def regex(self) -> re.Pattern:
         value = self.text()
+        # a pattern left blank, or `房租|`, is found in every text: every bank line booked to
+        # the rule's account (an unexplained credit to Expenses:Salaries), no finding left
+        if not value.strip():
+            raise ConfigError(f'{self.path}: empty: it would match every line; write ".*" if that is meant')
         try:
             pattern = re.compile(value, re.IGNORECASE)
         except re.error as exc:
             raise self.fail(f"a regular expression ({exc})", value) from None
+        if empty_alternative(value):
+            raise ConfigError(f'{self.path}: {shown(value)} has an empty alternative: it would match every line; '
+                              'remove it, or write ".*" if that is meant')
         nested = nested_quantifier(value)
         if nested:
             raise self.fail(f"a regular expression without a repeated group that itself repeats ({nested}: such "
@@ -244,8 +277,22 @@ def shown(value: Any) -> str:
 
 
 def shown_key(key: Any) -> str:
-    text = str(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
+    text = written(key) if isinstance(key, (str, int, float, bool)) or key is None else _REPR.repr(key)
     return text if len(text) <= 60 else text[:60] + "…"
+
+
+def empty_alternative(pattern: str) -> bool:
+    """Whether `pattern`, or the group it is wholly inside, has an alternative of nothing
+    (`房租|`, `(|rent)`), which matches every text; one inside a longer pattern is optional
+    text (`colou(r|)`), and `.*` is a catch-all asked for."""
+    from re import _constants as c, _parser as p
+    try:
+        items = list(p.parse(pattern))
+    except Exception:  # compiled already; a parser detail of another Python version: no verdict
+        return False
+    while len(items) == 1 and items[0][0] is c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return len(items) == 1 and items[0][0] is c.BRANCH and any(not branch for branch in items[0][1][1])
 
 
 def nested_quantifier(pattern: str) -> str | None:
@@ -316,7 +363,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     defaults = {role: f"{root}:{title}" for role, root in ACCOUNT_ROOTS.items()
                 if kind in ROLE_TYPES.get(role, (kind,))}
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
-    accounts = ChannelAccounts(**{role: overrides[role].account() if role in overrides else default
+    accounts = ChannelAccounts(**{role: (overrides[role].held(f"it holds the money of {name}") if role in HOLDING_ROLES
+                                         else overrides[role].account()) if role in overrides else default
                                   for role, default in defaults.items()})
     columns, types = _column_map(node.path, kind, keys)
     payout_banks = _payout_banks(keys["bank"], banks) if "bank" in keys else ()
@@ -547,7 +595,7 @@ def _bank(name: str, node: _Reader) -> Bank:
         raise ConfigError(f"{node.path}.positive_amounts: the sign of a signed amount column (expected an amount "
                           f"column{' without a direction column' if 'direction' in columns else ''})")
     encoding = _opt(keys, "encoding", _Reader.encoding)
-    return Bank(name=name, type=kind, account=keys["account"].account(),
+    return Bank(name=name, type=kind, account=keys["account"].held("a bank account, or a card's"),
                 currency=_opt(keys, "currency", _Reader.currency,
                               preset and preset.currency or "CNY"),
                 columns=columns, encoding=encoding or (preset.encoding if preset else None),
@@ -612,8 +660,9 @@ def _shop(name: str, node: _Reader, currency: str) -> Shop:
     if kind == "shopify":   # its export says which orders gift cards paid (importers/shopify_orders.py)
         defaults["gift_cards"] = f"Liabilities:GiftCards:{title}"
     overrides = keys["accounts"].mapping(set(defaults)) if "accounts" in keys else {}
-    accounts = ShopAccounts(**{role: overrides[role].account() if role in overrides else default
-                               for role, default in defaults.items()})
+    accounts = ShopAccounts(**{role: (overrides[role].account() if role == "sales"
+                                      else overrides[role].held(f"it holds the money of {name}"))
+                               if role in overrides else default for role, default in defaults.items()})
     columns, statuses = {}, {}
     if kind != "orders-csv":
         for key in ("encoding", "date_format", "columns", "statuses", "item_rows"):
@@ -715,5 +764,5 @@ def _match(node: _Reader, channels: dict) -> Match:
         aliases[name] = tuple(n.text() for n in names.sequence())
     return Match(tolerance=_opt(keys, "tolerance", _Reader.amount, Decimal("0.01")),
                  window=_opt(keys, "window", _Reader.days, 7),
-                 min_score=_opt(keys, "min_score", _Reader.amount, Decimal(75)),
-                 margin=_opt(keys, "margin", _Reader.amount, Decimal(10)), aliases=aliases)
+                 min_score=_opt(keys, "min_score", _Reader.score, Decimal(75)),
+                 margin=_opt(keys, "margin", _Reader.score, Decimal(10)), aliases=aliases)

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from beanclear.config.loader import safe_yaml
+from beanclear.config.loader import safe_yaml, written
 from beanclear.config.model import ConfigError
 
 WIDE = 1 << 30   # no scalar of the rule is folded over lines
@@ -63,8 +63,8 @@ def with_rule(config_path: str | Path, pattern: str, account: str, text: str) ->
         raise RuleRefused(f"{path.name} is not a config (expected a mapping of keys)")
     for existing in data.get("rules") or []:
         # the rule is there: done (the line's text may be a narration the first run gave it)
-        if isinstance(existing, dict) and str(existing.get("match")) == pattern \
-                and str(existing.get("account")) == account:
+        if isinstance(existing, dict) and written(existing.get("match")) == pattern \
+                and written(existing.get("account")) == account:
             return original, False
     if not compiled.search(text):
         # (the text the rules read begins with the space of no payee: not the line's text)
