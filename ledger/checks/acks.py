@@ -26,12 +26,11 @@ from pathlib import Path
 
 from beancount.core import data
 
+from beanclear.checks.directives import ACK, DECIDED_BY, REJECT
 from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry, relative
 from beanclear.checks.write_offs import resolved_by
-from beanclear.clock import today
+from beanclear.clock import today, who
 
-ACK = "beanclear-ack"
-REJECT = "beanclear-reject"
 ACKS_FILE = "acks.beancount"
 
 
@@ -109,10 +108,13 @@ def _text(what: str, value) -> str:
 
 
 def _directive(day: dt.date, kind: str, *values: str) -> str:
+    """A decision as a line of acks.beancount, dated `day` (today: the day it is made),
+    with who made it (`acknowledged-by:`…, clock.who, as close's `closed-by:`)."""
     # The writer is imported by what writes: a load with the plugins reads acknowledgments
     # and never writes one, and importing the books' writer cost it a few milliseconds.
     from beanclear.books import render
-    return f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
+    line = f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
+    return line + f"  {DECIDED_BY[kind]}: {render.quote_exact(who())}\n"
 
 
 def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> str:

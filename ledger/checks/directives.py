@@ -28,9 +28,13 @@ from beancount.core import data
 # those modules: importing them brought in the books' writer and the statements' reader.
 COVERAGE = "beanclear-coverage"                                      # statements/coverage.py
 FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"  # resolve/followup.py
+ACK, REJECT = "beanclear-ack", "beanclear-reject"                    # checks/acks.py
 CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"                # periods/closed.py
 SINCE = "beanclear-since"                                            # periods/forward.py
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")                     # a month as close and reopen name it
+# The decisions a person writes in acks.beancount: each names who made it (clock.who, as
+# close's `closed-by:`; git's author may be a bot that commits, or a merge).
+DECIDED_BY = {ACK: "acknowledged-by", FOLLOW_UP: "assigned-by", DONE: "done-by", REJECT: "rejected-by"}
 
 TEXT, DATE, DAY_TEXT, MONTH_TEXT, COUNT, ANY_TEXT = ("text", "date", "day text", "month text", "count", "any text")
 # what each value must be, said the way the message says it

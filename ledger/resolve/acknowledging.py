@@ -27,5 +27,5 @@ def acknowledge(findings, code: str, ref: str, reason: str, entries=None, root=N
     # one now is the later decision, checks/resolutions.py)
     if all(f.acknowledged and (f.follow_up or {}).get("state") != "following up" for f in named):
         return Plan(f"{code} {ref} is already acknowledged; nothing was written", data=data, nothing=True)
-    return Plan(f"{acks.ACKS_FILE}: {line.strip()}", appends={acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))},
+    return Plan(f"{acks.ACKS_FILE}: {line.splitlines()[0]}", appends={acks.ACKS_FILE: (ACKS_HEADER, line, ("prices.beancount",))},
                 data=data)
