@@ -246,7 +246,7 @@ def ack(config_path, code, ref, reason, since):
         if not (config.books / "main.beancount").exists():
             raise _fail(f"{config.books / 'main.beancount'}: no books yet (run `beanclear import` first)")
         plan, _ = act(config, lambda c, books: acknowledging.acknowledge(books.findings(), code, ref, reason,
-                                                                         books.entries, c.root), since)
+                                                                         books.entries, c.root, c.books), since)
     except (acks.DecisionError, ResolveError, EditError, BooksBusy, PeriodError) as exc:
         raise refused(exc)
     click.echo(plan.message)

@@ -23,11 +23,19 @@ from test_matching import OPENS, bank, config, payout, propose  # noqa: F401 (co
 DAY = dt.date(2026, 4, 2)
 
 
+@pytest.fixture(autouse=True)
+def alice(monkeypatch):
+    """Who decides: every decision line names its author, as close's `closed-by:` ($USER)."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("USER", "alice")
+
+
 # -- the lines ----------------------------------------------------------------------------
 
 def test_ack_line_quotes_and_flattens_what_a_person_typed():
     line = acks.ack_line("payout-mismatch", "1000123", 'ICBC took a "0.50" fee\n agreed', DAY)
-    assert line == '2026-04-02 custom "beanclear-ack" "payout-mismatch" "1000123" "ICBC took a \\"0.50\\" fee agreed"\n'
+    assert line == ('2026-04-02 custom "beanclear-ack" "payout-mismatch" "1000123" "ICBC took a \\"0.50\\" fee agreed"\n'
+                    '  acknowledged-by: "alice"\n')
     entries, errors, _ = loader.load_string(line)
     assert not errors and [str(v.value) for v in entries[0].values][2] == 'ICBC took a "0.50" fee agreed'
 
@@ -90,8 +98,10 @@ def test_a_statement_gap_named_by_its_source_and_day_while_it_lists_ids_is_refus
 
 def test_reject_lines_one_per_bank_line_of_the_proposal():
     lines = acks.reject_lines(["B1", "B2"], "payout-9", "two customers' deposits", DAY)
-    assert lines == ['2026-04-02 custom "beanclear-reject" "B1" "payout-9" "two customers\' deposits"\n',
-                     '2026-04-02 custom "beanclear-reject" "B2" "payout-9" "two customers\' deposits"\n']
+    assert lines == ['2026-04-02 custom "beanclear-reject" "B1" "payout-9" "two customers\' deposits"\n'
+                     '  rejected-by: "alice"\n',
+                     '2026-04-02 custom "beanclear-reject" "B2" "payout-9" "two customers\' deposits"\n'
+                     '  rejected-by: "alice"\n']
     with pytest.raises(acks.DecisionError, match="reason"):
         acks.reject_lines(["B1"], "payout-9", "")
 
@@ -213,7 +223,8 @@ def test_beanclear_ack_writes_one_line_and_check_no_longer_fails_on_it(merchant,
     result = beanclear(merchant, "ack", "payout-missing", missing.refs[0], "--reason", "lost by the bank; claimed")
     assert result.exit_code == 0, result.output
     line = acks.ack_line("payout-missing", missing.refs[0], "lost by the bank; claimed")
-    assert result.output == f"acks.beancount: {line}"
+    assert result.output == f"acks.beancount: {line.splitlines()[0]}\n"
+    assert line.endswith('\n  acknowledged-by: "alice"\n')
     after = snapshot(merchant / "books")
     assert {k for k in after if after[k] != before.get(k)} == {"acks.beancount"}
     assert after["acks.beancount"] == before["acks.beancount"] + line.encode()

@@ -423,8 +423,8 @@ def test_rejecting_a_proposal_is_remembered_and_it_is_not_proposed_again(fava):
     assert fava.post("reject", {**key}).status_code == 400   # a reason is required
     response = fava.post("reject", {**key, "reason": "a <customer> deposit"})
     assert response.status_code == 200 and response.json["written"] == ["books/acks.beancount"]
-    line = acks.reject_lines(key["bank_refs"], key["target"], "a <customer> deposit")[0].rstrip("\n")
-    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], [line])}
+    line = acks.reject_lines(key["bank_refs"], key["target"], "a <customer> deposit")[0]
+    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], line.splitlines())}
     assert key not in [json.loads(r["key"]) for r in rows(fava.page(), "bc-proposal")]
     assert all(review.proposal_key(p) != key for p in matching.match(fava.entries(), fava.config()))
 
@@ -442,8 +442,8 @@ def test_acknowledging_a_finding_writes_the_directive_and_check_marks_it(fava, v
     response = fava.post("acknowledge", {"code": "payout-mismatch", "ref": finding.refs[0],
                                          "reason": "bank fee of 0.50, agreed"})
     assert response.status_code == 200, response.json
-    line = acks.ack_line("payout-mismatch", finding.refs[0], "bank fee of 0.50, agreed").rstrip("\n")
-    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], [line])}
+    line = acks.ack_line("payout-mismatch", finding.refs[0], "bank fee of 0.50, agreed")
+    assert changes(before, books_snapshot(fava.merchant)) == {"acks.beancount": ([], line.splitlines())}
     page = fava.page()
     assert "payout-mismatch" not in [r["code"] for r in rows(page, "bc-finding")]   # hidden by the toggle
     assert "1 acknowledged hidden" in page

@@ -21,6 +21,13 @@ DATA = Path(__file__).parent / "data" / "resolve"
 OPS = "ops/2026/2026-03.beancount"
 
 
+@pytest.fixture(autouse=True)
+def alice(monkeypatch):
+    """Who decides: every write-off and decision line names its author ($USER), as close's `closed-by:`."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("USER", "alice")
+
+
 @pytest.fixture
 def shop(tmp_path, monkeypatch):
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-02")
@@ -332,6 +339,7 @@ WRITE_OFF = '''\
 2026-03-03 * "beanclear" "write-off payout-mismatch: payout of 198.40 CNY arrived at the bank as 197.90 CNY" ^payout-P100001
   write-off: "payout-mismatch"
   settles: "F100001 P100001 B1"
+  written-off-by: "alice"
   Expenses:Fees:Bank                            0.50 CNY
   Assets:Transit:WeChat                        -0.50 CNY
 '''
@@ -467,7 +475,7 @@ def test_write_off_a_fee_above_contract_resolves_the_fee_gap(shop):
     run(shop, "write-off", "fee-gap", "T1")
     assert text(shop, "writeoffs.beancount").endswith(
         '2026-03-01 * "beanclear" "write-off fee-gap: fee 1.00 CNY on 100.00 CNY, contract 0.6% min 0.01 = 0.60 CNY"\n'
-        '  write-off: "fee-gap"\n  settles: "T1"\n'
+        '  write-off: "fee-gap"\n  settles: "T1"\n  written-off-by: "alice"\n'
         "  Expenses:Fees:WeChat                          0.40 CNY\n"
         "  Expenses:Fees:WeChat                         -0.40 CNY\n")
     assert ("fee-gap", "T1") not in codes(shop)
@@ -737,7 +745,8 @@ def test_follow_up_then_overdue_then_done(shop, monkeypatch):
     result = beanclear(shop, "check")
     assert result.exit_code == 1   # payout-mismatch and fee-gap are errors
     run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "2026-04-16", "--note", "ask ICBC")
-    line = '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "alice" "2026-04-16" "ask ICBC"\n'
+    line = ('2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "alice" "2026-04-16" "ask ICBC"\n'
+            '  assigned-by: "alice"\n')
     assert changed(before, snapshot(shop / "books")) == {"acks.beancount"}
     assert text(shop, "acks.beancount") == acks_before + line
     assert "nothing was written" in run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due",
@@ -755,7 +764,8 @@ def test_follow_up_then_overdue_then_done(shop, monkeypatch):
     assert shown["follow_up"]["state"] == "overdue" and shown["acknowledged"] is False
     run(shop, "follow-up", "payout-mismatch", "B1", "--done", "--note", "ICBC refunded the fee")
     assert text(shop, "acks.beancount").endswith(
-        '2026-04-17 custom "beanclear-follow-up-done" "payout-mismatch" "B1" "ICBC refunded the fee"\n')
+        '2026-04-17 custom "beanclear-follow-up-done" "payout-mismatch" "B1" "ICBC refunded the fee"\n'
+        '  done-by: "alice"\n')
     [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert f.acknowledged and f.follow_up == {"state": "resolved", "owner": "alice", "due": "2026-04-16",
                                               "since": "2026-04-02", "note": "ICBC refunded the fee",
@@ -777,7 +787,8 @@ def test_a_follow_up_is_of_the_finding_whichever_of_its_refs_names_it(shop, monk
     # a different follow-up by another ref is written, and, the later line, is the state
     run(shop, "follow-up", "payout-mismatch", "P100001", "--owner", "bob", "--due", "2026-04-10")
     assert text(shop, "acks.beancount").endswith(
-        '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "P100001" "bob" "2026-04-10" ""\n')
+        '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "P100001" "bob" "2026-04-10" ""\n'
+        '  assigned-by: "alice"\n')
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-04-12")
     [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert not f.acknowledged and (f.follow_up["state"], f.follow_up["owner"]) == ("overdue", "bob")
@@ -881,7 +892,8 @@ def test_a_follow_up_due_in_the_past_is_written_and_said_overdue_from_now_on(sho
     assert out.startswith("payout-mismatch B1: followed up by bob, due 2026-04-01 — the due date is past "
                           "(today is 2026-04-02): it is overdue from now on\n")
     assert text(shop, "acks.beancount").endswith(
-        '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "bob" "2026-04-01" ""\n')
+        '2026-04-02 custom "beanclear-follow-up" "payout-mismatch" "B1" "bob" "2026-04-01" ""\n'
+        '  assigned-by: "alice"\n')
     [f] = [f for f in findings(shop) if f.code == "payout-mismatch"]
     assert f.follow_up["state"] == "overdue"
     shown = json.loads(run(shop, "follow-up", "fee-gap", "T1", "--owner", "bob", "--due", "2026-03-31",
@@ -975,7 +987,7 @@ def test_write_off_an_fx_gap_records_the_spread_in_the_fx_account_and_moves_no_m
                                                               "accounts.beancount"}
     block = text(merchant, "writeoffs.beancount").split("\n\n")[-1]
     assert block == (f'2026-02-20 * "beanclear" "write-off fx-gap: {gap.message}"\n'
-                     f'  write-off: "fx-gap"\n  settles: "{" ".join(gap.refs)}"\n'
+                     f'  write-off: "fx-gap"\n  settles: "{" ".join(gap.refs)}"\n  written-off-by: "alice"\n'
                      "  Expenses:FX                                   1.73 USD\n"
                      "  Expenses:FX                                  -1.73 USD\n")
     assert not [f for f in findings(merchant) if f.code == "fx-gap"]
@@ -1209,6 +1221,7 @@ def test_an_amount_mismatch_is_written_off_the_day_of_the_later_side_not_of_the_
         '(stripe txn_1)" ^order-1050\n'
         '  write-off: "amount-mismatch"\n'
         '  settles: "#1050 txn_1 1050"\n'   # the order's and its payment's: not the payout's (blind11)
+        '  written-off-by: "alice"\n'
         '  Expenses:Rounding                             0.50 USD\n'
         '  Assets:Receivable:Shop                       -0.50 USD\n')
     assert not [f for f in findings(tmp_path) if f.code == "amount-mismatch"]

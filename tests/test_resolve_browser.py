@@ -158,6 +158,7 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
             '9,916.27 CNY" ^payout-1000959334202601050000004631',
             '  write-off: "payout-mismatch"',
             '  settles: "20260105000000004632 1000959334202601050000004631 20260106000006"',
+            f'  written-off-by: "{getpass.getuser()}"',   # (the fava process's $USER: who decided)
             "  Expenses:Fees:Bank                            0.50 CNY",
             "  Assets:Transit:WeChat                        -0.50 CNY"])
         assert not browser.find_elements(By.CSS_SELECTOR, f'tr.bc-await[data-bank="{SHORT}"]')
@@ -173,7 +174,7 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
         click_and_reload(browser, box.find_element(By.CSS_SELECTOR, "button[data-action=follow-up]"))
         assert changes(before, books_snapshot(merchant)) == {"acks.beancount": ([], [
             f'{TODAY} custom "beanclear-follow-up" "duplicate-charge" "#3460" "alice" "2026-04-16" '
-            '"refund the second charge"'])}
+            '"refund the second charge"', f'  assigned-by: "{getpass.getuser()}"'])}
         following = row(browser, '[data-group="following"][data-code="duplicate-charge"]')
         assert "following up: alice, due 2026-04-16 — refund the second charge" in following.text
         screenshot(browser, shots, "resolve-following-up.png", anchor="queue-following")
@@ -185,14 +186,16 @@ def test_the_whole_resolve_loop_in_a_browser(demo, tmp_path, browser, monkeypatc
             box.find_element(By.NAME, "reason").send_keys("Spring Festival returns, expected")
             click_and_reload(browser, box.find_element(By.CSS_SELECTOR, "button[data-action=acknowledge]"))
             assert changes(before, books_snapshot(merchant)) == {"acks.beancount": ([], [
-                f'{TODAY} custom "beanclear-ack" "{code}" "{ref}" "Spring Festival returns, expected"'])}
+                f'{TODAY} custom "beanclear-ack" "{code}" "{ref}" "Spring Festival returns, expected"',
+                f'  acknowledged-by: "{getpass.getuser()}"'])}
         before = books_snapshot(merchant)
         box = row(browser, '[data-code="order-unpaid"]').find_element(By.CSS_SELECTOR, ".bc-suggested .bc-act")
         box.find_element(By.NAME, "owner").send_keys("bob")
         set_value(browser, box.find_element(By.NAME, "due"), "2026-04-30")
         click_and_reload(browser, box.find_element(By.CSS_SELECTOR, "button[data-action=follow-up]"))
         assert changes(before, books_snapshot(merchant)) == {"acks.beancount": ([], [
-            f'{TODAY} custom "beanclear-follow-up" "order-unpaid" "#1573" "bob" "2026-04-30" ""'])}
+            f'{TODAY} custom "beanclear-follow-up" "order-unpaid" "#1573" "bob" "2026-04-30" ""',
+            f'  assigned-by: "{getpass.getuser()}"'])}
         reasons = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr[data-group=acknowledged] .bc-ack-reason")]
         assert reasons == ["Spring Festival returns, expected"] * 2
 

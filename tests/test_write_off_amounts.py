@@ -87,7 +87,7 @@ def test_writing_off_again_after_an_edit_to_another_amount_says_what_to_correct(
     assert (shop / "books" / "writeoffs.beancount").read_bytes() == before
     run(shop, "write-off", "fee-gap", "T1")
     edit(shop, FEE_OFF, FEE_OFF.replace(" 0.40 CNY", " 7.50 CNY").replace("-0.40 CNY", "-7.50 CNY"))
-    assert "fee-gap T1 is written off as 7.50 CNY (the write-off at writeoffs.beancount:10), not its difference " \
+    assert "fee-gap T1 is written off as 7.50 CNY (the write-off at writeoffs.beancount:11), not its difference " \
            "of 0.40 CNY: correct that entry" in run(shop, "write-off", "fee-gap", "T1", code=2)
 
 
@@ -104,14 +104,14 @@ def test_a_second_copy_of_a_payout_write_off_leaves_the_finding_listed(shop):
     edit(shop, PAYOUT_OFF, None, count=2)
     [f] = found(shop, "payout-mismatch")
     assert f.message.endswith(" — written off as 1.00 CNY (2 write-offs, at writeoffs.beancount:4 and "
-                              "writeoffs.beancount:10), not its difference of 0.50 CNY")
+                              "writeoffs.beancount:11), not its difference of 0.50 CNY")
     report = json.loads(run(shop, "report", "2026-03", "--format", "json"))
     assert [r["status"] for r in report["findings"] if r["code"] == "payout-mismatch"] == ["open"]
 
 
 @pytest.mark.parametrize("copies, said", [
     (1, "written off as 7.50 CNY (the write-off at writeoffs.beancount:4), not its difference of 0.40 CNY"),
-    (2, "written off as 0.80 CNY (2 write-offs, at writeoffs.beancount:4 and writeoffs.beancount:10), "
+    (2, "written off as 0.80 CNY (2 write-offs, at writeoffs.beancount:4 and writeoffs.beancount:11), "
         "not its difference of 0.40 CNY"),
 ])
 def test_a_fee_gap_write_off_of_another_amount_or_twice_leaves_the_fee_gap_listed(shop, copies, said):

@@ -82,6 +82,13 @@ def february(root, *paid):
     (root / "books/bank/2026/2026-02.beancount").write_text(credit, encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def alice(monkeypatch):
+    """Who writes off: every write-off names its author ($USER), as close's `closed-by:`."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("USER", "alice")
+
+
 @pytest.fixture
 def shop(tmp_path, monkeypatch):
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-03-03")
@@ -132,7 +139,7 @@ def test_the_difference_paid_after_its_write_off_is_one_finding_naming_the_write
         "2026-02-09, after its difference was written off — written off as 5.00 EUR (the write-off at "
         "writeoffs.beancount:4), and nothing is owed now: it over-settles Assets:Receivable:Shopify by 5.00 EUR; "
         "`beanclear write-off amount-mismatch #2001` reverses it")
-    assert (second.amount, second.date.isoformat(), second.line) == (Decimal("0.50"), "2026-02-09", 12)
+    assert (second.amount, second.date.isoformat(), second.line) == (Decimal("0.50"), "2026-02-09", 13)
     assert second.message.startswith("order #2002 of 85.00 EUR was paid 85.00 EUR (stripe txn_A2, stripe txn_B2), "
                                      "0.50 EUR of it on 2026-02-09, after its difference was written off — ")
     out = run(shop, "check", code=1)
@@ -159,6 +166,7 @@ def test_writing_it_off_again_books_the_reversal_on_the_day_the_money_came(shop)
         '  write-off: "amount-mismatch"\n'
         '  settles: "#2001 txn_A1 2001 txn_B1"\n'
         '  reverses: "2026-01-20"\n'
+        '  written-off-by: "alice"\n'
         '  Expenses:Rounding                            -5.00 EUR\n'
         '  Assets:Receivable:Shopify                     5.00 EUR\n')
     assert not [f for f in findings(shop) if f.refs[0] == "#2001"]   # nothing listed: no stale acknowledgment either
@@ -180,6 +188,7 @@ def test_the_reversal_of_a_write_off_within_the_limit(shop):
     run(shop, "write-off", "amount-mismatch", "#2002")
     assert text(shop, "writeoffs.beancount").endswith(
         '  reverses: "2026-01-21"\n'
+        '  written-off-by: "alice"\n'
         '  Expenses:Rounding                            -0.50 EUR\n'
         '  Assets:Receivable:Shopify                     0.50 EUR\n')
     assert [(f.code, f.refs[0]) for f in findings(shop)] == [("amount-mismatch", "#2001")]   # (acknowledged, as before)
@@ -208,6 +217,7 @@ def test_part_of_the_difference_paid_later_says_the_write_off_is_of_another_amou
         '  write-off: "amount-mismatch"\n'
         '  settles: "#2001 txn_A1 2001 txn_B1"\n'
         '  reverses: "2026-01-20"\n'
+        '  written-off-by: "alice"\n'
         '  Expenses:Rounding                            -3.00 EUR\n'
         '  Assets:Receivable:Shopify                     3.00 EUR\n')
     # 2.00 written off in all, above the limit, with the reason given: acknowledged, of what is written off now
@@ -281,6 +291,7 @@ def test_a_payout_written_off_and_credited_the_rest_since_is_reversed_alike(tmp_
         '  write-off: "payout-mismatch"\n'
         '  settles: "F100001 P100001 B1 B9"\n'
         '  reverses: "2026-03-03"\n'
+        '  written-off-by: "alice"\n'
         '  Expenses:Fees:Bank                           -0.50 CNY\n'
         '  Assets:Transit:WeChat                         0.50 CNY\n')
     assert not [f for f in findings(shop) if f.code == "payout-mismatch"]

@@ -69,6 +69,13 @@ def books(root: Path, config: str, stripe: str, credited: str) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def alice(monkeypatch):
+    """Who writes off: every write-off names its author ($USER), as close's `closed-by:`."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("USER", "alice")
+
+
 @pytest.fixture
 def fees(tmp_path, monkeypatch):
     """Two charges of payout po_1, each charged a fee above the 3.4% + 2.35 contract: by
@@ -93,11 +100,11 @@ def writeoffs(root) -> str:
 
 
 FEE_1 = ('\n2025-03-10 * "beanclear" "write-off fee-gap: fee 6.75 HKD on 100.00 HKD, contract 3.4% + 2.35 = 5.75 HKD"\n'
-         '  write-off: "fee-gap"\n  settles: "txn_1"\n'
+         '  write-off: "fee-gap"\n  settles: "txn_1"\n  written-off-by: "alice"\n'
          "  Expenses:Fees:Stripe                          1.00 HKD\n"
          "  Expenses:Fees:Stripe                         -1.00 HKD\n")
 FEE_2 = ('\n2025-03-10 * "beanclear" "write-off fee-gap: fee 11.15 HKD on 200.00 HKD, contract 3.4% + 2.35 = 9.15 HKD"\n'
-         '  write-off: "fee-gap"\n  settles: "txn_2"\n'
+         '  write-off: "fee-gap"\n  settles: "txn_2"\n  written-off-by: "alice"\n'
          "  Expenses:Fees:Stripe                          2.00 HKD\n"
          "  Expenses:Fees:Stripe                         -2.00 HKD\n")
 PLAIN_2 = "fee 11.15 HKD on 200.00 HKD, contract 3.4% + 2.35 = 9.15 HKD"
@@ -126,8 +133,8 @@ def test_two_fee_gaps_of_one_payout_each_written_off_are_both_resolved(fees):
 
 def test_write_offs_an_earlier_release_wrote_with_the_payout_in_settles_resolve_only_their_own(fees):
     # books written before: `settles:` held every ref of the finding, the payout's among them
-    old_1 = FEE_1.replace('settles: "txn_1"', 'settles: "txn_1 1 po_1"')
-    old_2 = FEE_2.replace('settles: "txn_2"', 'settles: "txn_2 2 po_1"')
+    old_1 = FEE_1.replace('settles: "txn_1"', 'settles: "txn_1 1 po_1"').replace('  written-off-by: "alice"\n', "")
+    old_2 = FEE_2.replace('settles: "txn_2"', 'settles: "txn_2 2 po_1"').replace('  written-off-by: "alice"\n', "")
     (fees / "books" / "writeoffs.beancount").write_text(RESOLVE_HEADER + old_1, encoding="utf-8")
     main = fees / "books" / "main.beancount"
     main.write_text(main.read_text(encoding="utf-8") + 'include "writeoffs.beancount"\n', encoding="utf-8")
@@ -169,7 +176,7 @@ def test_a_write_off_made_by_a_ref_settles_leaves_out_is_found_again_by_it(fees)
     assert run(fees, "write-off", "fee-gap", "2").startswith("fee-gap 2: 2.00 HKD written off")
     assert writeoffs(fees) == RESOLVE_HEADER + FEE_1 + FEE_2
     # the payout both charges went out in names them both; both written off, that is said
-    assert "fee-gap po_1 is written off already (books/writeoffs.beancount:10)" in run(
+    assert "fee-gap po_1 is written off already (books/writeoffs.beancount:11)" in run(
         fees, "write-off", "fee-gap", "po_1")
 
 
@@ -220,6 +227,7 @@ def test_two_amount_mismatches_of_one_payout_each_written_off_are_both_resolved(
     assert writeoffs(root) == RESOLVE_HEADER + "".join(
         f'\n2025-03-10 * "beanclear" "write-off amount-mismatch: order #{n} of {o} HKD was paid {p} HKD '
         f'(stripe txn_{n})" ^order-{n}\n  write-off: "amount-mismatch"\n  settles: "#{n} txn_{n} {n}"\n'
+        '  written-off-by: "alice"\n'
         f"  Expenses:Rounding                             {d} HKD\n"
         f"  Assets:Receivable:Shop                       -{d} HKD\n"
         for n, o, p, d in ((1, "100.00", "99.50", "0.50"), (2, "200.00", "199.00", "1.00")))
@@ -233,7 +241,7 @@ def test_a_payout_mismatch_write_off_names_the_payout_and_still_resolves(fees):
     assert not found(fees, "payout-mismatch")
     assert writeoffs(fees) == RESOLVE_HEADER + FEE_1 + (
         '\n2025-03-13 * "beanclear" "write-off payout-mismatch: payout of 282.10 HKD arrived at the bank as '
-        '281.60 HKD" ^payout-po_1\n  write-off: "payout-mismatch"\n  settles: "po_1 B1"\n'
+        '281.60 HKD" ^payout-po_1\n  write-off: "payout-mismatch"\n  settles: "po_1 B1"\n  written-off-by: "alice"\n'
         "  Expenses:Fees:Bank                            0.50 HKD\n"
         "  Assets:Transit:Stripe                        -0.50 HKD\n")
     [other] = found(fees, "fee-gap")   # the payout's write-off is no fee-gap's

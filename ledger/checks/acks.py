@@ -26,12 +26,11 @@ from pathlib import Path
 
 from beancount.core import data
 
+from beanclear.checks.directives import ACK, AFTER_CLOSE, DECIDED_BY, REJECT
 from beanclear.checks.findings import CODES, UNNAMED, Finding, at_entry, relative
 from beanclear.checks.write_offs import resolved_by
-from beanclear.clock import today
+from beanclear.clock import today, who
 
-ACK = "beanclear-ack"
-REJECT = "beanclear-reject"
 ACKS_FILE = "acks.beancount"
 
 
@@ -108,18 +107,24 @@ def _text(what: str, value) -> str:
     return flat
 
 
-def _directive(day: dt.date, kind: str, *values: str) -> str:
+def _directive(day: dt.date, kind: str, *values: str, after: str = "") -> str:
+    """A decision as a line of acks.beancount, dated `day` (today: the day it is made),
+    with who made it (`acknowledged-by:`…, clock.who, as close's `closed-by:`) and, for
+    one about findings of months closed now, `after-close:` (periods/closed.after_close:
+    those months' reports leave it out, as it was not there when they were closed)."""
     # The writer is imported by what writes: a load with the plugins reads acknowledgments
     # and never writes one, and importing the books' writer cost it a few milliseconds.
     from beanclear.books import render
-    return f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
+    line = f"{day.isoformat()} custom {render.quote(kind)} " + " ".join(render.quote(v) for v in values) + "\n"
+    line += f"  {DECIDED_BY[kind]}: {render.quote_exact(who())}\n"
+    return line + (f"  {AFTER_CLOSE}: {render.quote_exact(after)}\n" if after else "")
 
 
-def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None) -> str:
-    """The acknowledgment of the findings of `code` that name `ref`."""
+def ack_line(code: str, ref: str, reason: str, day: dt.date | None = None, after: str = "") -> str:
+    """The acknowledgment of the findings of `code` that name `ref` (`after`: _directive's)."""
     if code not in CODES or code == "stale-ack":
         raise DecisionError(f"code: expected one of {', '.join(c for c in CODES if c != 'stale-ack')}, got {code!r}")
-    return _directive(day or today(), ACK, code, _text("ref", ref), _text("reason", reason))
+    return _directive(day or today(), ACK, code, _text("ref", ref), _text("reason", reason), after=after)
 
 
 def not_named(findings, code: str, ref: str, entries=None, root=None) -> str:

@@ -28,9 +28,15 @@ from beancount.core import data
 # those modules: importing them brought in the books' writer and the statements' reader.
 COVERAGE = "beanclear-coverage"                                      # statements/coverage.py
 FOLLOW_UP, DONE = "beanclear-follow-up", "beanclear-follow-up-done"  # resolve/followup.py
+ACK, REJECT = "beanclear-ack", "beanclear-reject"                    # checks/acks.py
 CLOSE, REOPEN = "beanclear-close", "beanclear-reopen"                # periods/closed.py
 SINCE = "beanclear-since"                                            # periods/forward.py
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")                     # a month as close and reopen name it
+# The decisions about findings a person makes without moving money: each names who made
+# it (clock.who, as close's `closed-by:`), and one about a finding of a month closed then
+# says so (AFTER_CLOSE: periods/closed.py), so that the month's report stays as it was closed.
+DECIDED_BY = {ACK: "acknowledged-by", FOLLOW_UP: "assigned-by", DONE: "done-by", REJECT: "rejected-by"}
+AFTER_CLOSE = "after-close"
 
 TEXT, DATE, DAY_TEXT, MONTH_TEXT, COUNT, ANY_TEXT = ("text", "date", "day text", "month text", "count", "any text")
 # what each value must be, said the way the message says it

@@ -336,7 +336,7 @@ class Reconciliation(actions.ResolveEndpoints, FavaExtensionBase):
             guard.fields(body, ("code", "ref", "reason"))
             plan = acknowledging.acknowledge(state.report.findings, guard.ident(body, "code"),
                                              guard.ident(body, "ref"), guard.text(body, "reason"),
-                                             state.entries, state.config.root)
+                                             state.entries, state.config.root, state.config.books)
             return self._plan_write(state, plan)
         return self._resolve(act)
 

@@ -7,6 +7,15 @@
 A month is closed while its last close directive comes after its last reopen. Both are
 dated the month's last day, so only their order in the file tells which came later:
 beanclear only ever appends to the file.
+
+A decision about a finding of a closed month that moves no money (an acknowledgment, a
+follow-up, its done line) is written all the same, dated the day it is made: a follow-up
+outlives the close. It says which close it came after, the month, and from its second
+close on which one (`after-close: "2026-06"`, `"2026-06#2"`: after_close), and that
+month's report leaves it out while that close stands (as_closed): the report made at
+close is the record of what was closed. Reopened, the month's report has it, and closed
+again, that close judged it: kept in. Nothing else orders a line of acks.beancount
+against one of this file: both are dated, the close by the month's last day.
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from beancount.core import data
+
+from beanclear.checks.directives import AFTER_CLOSE, DECIDED_BY
 from beanclear.checks.directives import CLOSE, MONTH, REOPEN  # noqa: F401  (part of this module's interface)
 from beanclear.importers.toolkit import StatementError
 
@@ -61,6 +73,12 @@ class Closed:
     month: str      # "2026-01"
     line: int       # of its close directive in periods.beancount
     by: str
+    times: int = 1  # the month's first close, or its second (reopened, closed again)...
+
+    @property
+    def mark(self) -> str:
+        """How a decision made after this close names it (after-close:)."""
+        return self.month if self.times == 1 else f"{self.month}#{self.times}"
 
 
 def closed_months(root: Path) -> dict[str, Closed]:
@@ -99,12 +117,48 @@ def _now(directives: Iterable[tuple[str, Closed]]) -> dict[str, Closed]:
 
 
 def _directives(root: Path) -> Iterator[tuple[str, Closed]]:
-    """(CLOSE or REOPEN, the month, its line and who) of each directive, in file order."""
+    """(CLOSE or REOPEN, the month, its line, who and the how-manieth close of the month)
+    of each directive, in file order."""
     path = Path(root) / PERIODS_FILE
     text = path.read_text(encoding="utf-8") if path.exists() else ""
+    times: dict[str, int] = {}
     for m in DIRECTIVE.finditer(text):
         by = BY.search(m.group(3) or "")
-        yield m.group(1), Closed(m.group(2), text.count("\n", 0, m.start()) + 1, by.group(1) if by else "")
+        if m.group(1) == CLOSE:
+            times[m.group(2)] = times.get(m.group(2), 0) + 1
+        yield m.group(1), Closed(m.group(2), text.count("\n", 0, m.start()) + 1, by.group(1) if by else "",
+                                 times.get(m.group(2), 0))
+
+
+def after_close(root: Path, days) -> tuple[str, list[Closed]]:
+    """What a decision about findings of these days says of the months of them closed now
+    (the decision's `after-close:`, "" where none is), and those closes."""
+    closed = closed_months(root)
+    now = [closed[m] for m in sorted({f"{day:%Y-%m}" for day in days if day}) if m in closed]
+    return " ".join(c.mark for c in now), now
+
+
+def as_closed(entries, root: Path, month: str) -> list:
+    """The books as a month's report reads them: where the month is closed, without the
+    decisions made after that close (the report made at close is the record of what was
+    closed); `entries` itself where there is none (most books)."""
+    closed = closed_months(root).get(month)
+    if closed is None:
+        return entries
+    mark = closed.mark
+    out = [e for e in entries if not (type(e) is data.Custom and e.type in DECIDED_BY
+                                      and mark in str(e.meta.get(AFTER_CLOSE, "")).split())]
+    return out if len(out) != len(entries) else entries
+
+
+def said_after(closes: list[Closed]) -> str:
+    """What an action on findings of closed months says of them (after_close's closes)."""
+    if not closes:
+        return ""
+    one = len(closes) == 1
+    return (f"; {' and '.join(c.month for c in closes)} {'is' if one else 'are'} closed "
+            f"({', '.join(_closed_by(c) for c in closes)}): `beanclear check` shows it; "
+            f"{'its report stays' if one else 'their reports stay'} as closed (after-close)")
 
 
 def refuse_closed(root: Path, results) -> None:

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import getpass
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +47,7 @@ from beancount.core import data
 
 from beanclear.books import edits, render
 from beanclear.checks.findings import Policy, relative
+from beanclear.clock import who
 from beanclear.importers.toolkit.places import in_places
 from beanclear.periods.closed import CLOSE, MONTH, PERIODS_FILE, REOPEN, closed_after, closed_months, month_files
 
@@ -77,14 +77,6 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     year, number = int(m.group(1)), int(m.group(2))
     last = dt.date(year, number, calendar.monthrange(year, number)[1])
     return last, last + dt.timedelta(days=1)
-
-
-def who() -> str:
-    """The person closing: $USER (LOGNAME...), else "unknown". No clock, no git: deterministic."""
-    try:
-        return getpass.getuser() or "unknown"
-    except Exception:  # no user database entry in a container
-        return "unknown"
 
 
 def close(config, month: str) -> Outcome:

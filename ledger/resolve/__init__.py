@@ -72,6 +72,7 @@ PAGE_WORDS = tuple((re.compile(pattern), words) for pattern, words in (
     (r"`beanclear unlink` (it|that|what is linked) first", rf"unlink \1 first ({_STEP}: `beanclear unlink`)"),
     (r"see `beanclear open-items`", 'see the open items under "Match by hand"'),
     (r"see `beanclear check`", "see the findings table"),
+    (r"`beanclear check` shows it", "the findings table shows it"),
     (r"\(`beanclear follow-up [^`]*`\)", "(Follow up gives it an owner and a due date)"),
     (r"`beanclear match` names the payout, `beanclear link` ties them",
      'its match proposal names the payout, "Accept" ties them'),

@@ -9,7 +9,10 @@ state of a finding is read from the books (state.py): open (no line); following 
 (the last follow-up line, until its due date; listed with owner and due, it does not
 fail CI); overdue (past the due date: reported, and an error fails CI again); resolved
 (the books no longer show the finding, or a done line closes it with its note). git
-holds who changed what when.
+holds who changed what when; each line names who wrote it too (`assigned-by:`,
+`done-by:`). A follow-up outlives its month's close (it does not hold the close up):
+extended or marked done after it, the line is today's, `after-close:` saying so
+(periods/closed.py), and the closed month's report stays as it was closed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import datetime as dt
 
 
 from beanclear.checks import acks
+from beanclear.periods import closed
 from beanclear.resolve import BadValue, Plan, ResolveError, finding_of
 from beanclear.checks.directives import DONE, FOLLOW_UP  # noqa: F401  (part of this module's interface)
 from beanclear.checks.resolutions import _today, follow_ups, of_finding, overdue  # noqa: F401  (read there)
@@ -57,9 +61,10 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
             (up.get("owner"), up.get("due"), up.get("note")) == (owner, day.isoformat(), note):
         return Plan(f"{code} {ref} is followed up by {owner}, due {day}, already; nothing was written" + past,
                     data=data_, nothing=True)
-    line = acks._directive(today, FOLLOW_UP, code, ref, owner, day.isoformat(), note)
-    return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else "") + past,
-                appends=_record(config.books, line), data=data_)
+    after, closes = closed.after_close(config.books, (found.date,))   # (a follow-up outlives the close)
+    line = acks._directive(today, FOLLOW_UP, code, ref, owner, day.isoformat(), note, after=after)
+    return Plan(f"{code} {ref}: followed up by {owner}, due {day}" + (f" ({note})" if note else "") + past
+                + closed.said_after(closes), appends=_record(config.books, line), data=data_)
 
 
 def done(config, entries, code: str, ref: str, note: str, today: dt.date | None = None,
@@ -77,5 +82,8 @@ def done(config, entries, code: str, ref: str, note: str, today: dt.date | None 
     data_ = {"code": code, "ref": ref, "note": note, "state": "resolved"}
     if last.type == DONE:
         return Plan(f"{code} {ref} is marked done already; nothing was written", data=data_, nothing=True)
-    line = acks._directive(today or _today(), DONE, code, ref, note)
-    return Plan(f"{code} {ref}: follow-up done ({note})", appends=_record(config.books, line), data=data_)
+    # (one the books no longer show is of no month's findings: nothing to say after-close of)
+    after, closes = closed.after_close(config.books, (found.date,) if found is not None else ())
+    line = acks._directive(today or _today(), DONE, code, ref, note, after=after)
+    return Plan(f"{code} {ref}: follow-up done ({note})" + closed.said_after(closes),
+                appends=_record(config.books, line), data=data_)

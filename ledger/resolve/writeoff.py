@@ -4,6 +4,7 @@ what it settles, so the finding is resolved by the books, not hidden.
     2026-01-06 * "beanclear" "write-off payout-mismatch: payout of 9,916.77 CNY arrived …" ^payout-1000…
       write-off: "payout-mismatch"
       settles: "20260105000000004632 1000959334202601050000004631 20260106000006"
+      written-off-by: "alice"
       Expenses:Fees:Bank                         0.50 CNY
       Assets:Transit:WeChat                     -0.50 CNY
 
@@ -52,6 +53,7 @@ from beanclear.books import render
 from beanclear.books.edits import Edit
 from beanclear.checks import acks
 from beanclear.checks.findings import WRITE_OFF_DEFAULTS, relative, to_currency
+from beanclear.clock import who
 from beanclear.checks.findings import limit as check_limit
 from beanclear.importers.toolkit.places import shown
 from beanclear.checks.write_offs import (META, REVERSES, _moved, naming, own_refs, posts, resolved_by, settles,
@@ -60,6 +62,7 @@ from beanclear.resolve import (RESOLVE_FILE, RESOLVE_HEADER, BadValue, Plan, Res
                                refuse_closed)
 
 DEFAULTS = WRITE_OFF_DEFAULTS   # code -> (account, or None for the finding's own account; limit)
+BY = "written-off-by"           # (the decisions of acks.beancount name theirs: directives.DECIDED_BY)
 
 CHECK_OF = {"payout-mismatch": "clearing", "fee-gap": "fees", "fx-gap": "fx",   # the check that finds
             "amount-mismatch": "orders"}                                         # each code (reconcile.CHECKS)
@@ -210,6 +213,7 @@ def _plan(config, entries, finding, ref: str, moved: Decimal, account: str, limi
         meta.append(f"  reason: {render.quote_exact(reason)}")
     if above and finding.source:   # it stays listed (state.py), with the source it was found in
         meta.append(f"  finding-source: {render.quote_exact(finding.source)}")
+    meta.append(f"  {BY}: {render.quote_exact(who())}")   # who decided it, as close's closed-by (git's author may be a bot)
     counter = account if code == "fx-gap" else finding.account
     postings = [f"  {account:<{render.ACCOUNT_WIDTH}}{render.amount_text(-moved, finding.currency)}",
                 f"  {counter:<{render.ACCOUNT_WIDTH}}{render.amount_text(moved, finding.currency)}"]
