@@ -174,7 +174,7 @@ def test_writing_it_off_again_books_the_reversal_on_the_day_the_money_came(shop)
     # done: again writes nothing
     again = run(shop, "write-off", "amount-mismatch", "#2001")
     assert again.splitlines()[0] == ("amount-mismatch #2001 was written off, and the write-off reversed on 2026-02-09 "
-                                     "when the money came (books/writeoffs.beancount:18): nothing is owed; nothing "
+                                     "when the money came (books/writeoffs.beancount:20): nothing is owed; nothing "
                                      "was written")
     assert snapshot(shop / "books")["writeoffs.beancount"] == after["writeoffs.beancount"]
     # the months' reports: January's write-off was January's, February has nothing to list of it
