@@ -7,6 +7,7 @@ payouts a second time and left its balance assertions failing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,8 @@ def test_the_download_with_the_added_line_books_it_once_and_restates_the_balance
     imported(first, "jan.csv")
     said = imported(first, "jan-again.csv")
     assert "restated the balances of 1 day(s) that its new lines come before" in said
+    # the balance whose amount changed is no balance "already in the books" (blind31)
+    assert "balance assertions: 1 written, 1 already in the books, 1 restated to its amount" in said
     text = month(first)
     assert text.count("客户乙") == 1 and text.count("短信费") == 1
     assert "2026-01-31 balance Assets:Bank:Ops" in text and "1698.00 CNY" in text and "1700.00 CNY" not in text
@@ -343,3 +346,200 @@ def test_a_statement_reissued_with_a_line_after_the_balance_restates_nothing(tmp
     text = (root / "books" / "de" / "2025" / "2025-11.beancount").read_text(encoding="utf-8")
     assert "2025-11-06 balance Assets:Bank:DE                    1200.00 EUR" in text
     assert not [m for m in failing(root) if "Balance failed" in m]
+
+
+# -- a channel's fund bill downloaded again with a row the channel added ------------------------
+# (blind31 livefeeds, finding 3: WeChat's bills of 2026-12-02 removed from the archive and
+# downloaded again, the channel having added WX2 since. Trade bill then fund bill, as `fetch`
+# brings them, the fund bill's balance stayed the first download's 99.40, "1 already in the
+# books", while the opening was worked back to -87.47: check clean, the books 87.47 short of
+# WeChat's. The fund bill alone restated the balance and moved the opening too: 87.47 counted
+# away twice. The added row is a row of the day, not money before the first statement: the
+# opening stays, and the balance is restated to the bill's, as a bank statement's is.)
+
+WX_CONFIG = """\
+books: books
+currency: CNY
+timezone: Asia/Shanghai
+channels:
+  wechat: {type: wechat, account_id: "1900031031", settlement_days: 4, fees: [{rate: 0.006}]}
+"""
+WX_FUND = "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号"
+WX_TRADE = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+            "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
+            "手续费,费率,订单金额,申请退款金额,费率备注")
+WX_FUND_SUMMARY = "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额"
+WX_TRADE_SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+
+
+def _wx_payments(day, payments, opening="0.00"):
+    """A day's WeChat trade bill and fund bill (texts) of `payments`: (order, time, amount,
+    fee), the fund bill's running balance starting at `opening`."""
+    from decimal import Decimal
+    balance, fund, trade, fees = Decimal(opening), [], [], Decimal(0)
+    flow = 503000 + int(day[-2:]) * 100
+    for n, (order, time, amount, fee) in enumerate(payments, 1):
+        trade_id = f"42000000312026{day[5:7]}{day[8:]}{order[2:]:0>10}"
+        amount, fee = Decimal(amount), Decimal(fee)
+        balance += amount
+        fund.append(f"{day} {time},{trade_id},{flow + 2 * n},交易,交易,收入,{amount},{balance},1900031031API,,{order}")
+        balance -= fee
+        fund.append(f"{day} {time},{trade_id},{flow + 2 * n + 1},扣除交易手续费,扣除交易手续费,支出,{fee},{balance},,,"
+                    f"{order}")
+        trade.append(f"{day} {time},wx,1900031031,0,,{trade_id},{order},o{n},NATIVE,SUCCESS,OTHERS,CNY,{amount},0.00,0,"
+                     f"0,0.00,0.00,,,tea,,{fee}000,0.60%,{amount},0.00,")
+        fees += fee
+    total = sum((Decimal(p[2]) for p in payments), Decimal(0))
+
+    def bill(header, rows, summary, totals):
+        return "\n".join([header, *(",".join("`" + c for c in r.split(",")) for r in rows), summary,
+                          ",".join("`" + c for c in totals)]) + "\n"
+    return (bill(WX_TRADE, trade, WX_TRADE_SUMMARY, [str(len(payments)), str(total), "0.00", "0.00", f"{fees}000",
+                                                     str(total), "0.00"]),
+            bill(WX_FUND, fund, WX_FUND_SUMMARY, [str(2 * len(payments)), str(len(payments)), str(total),
+                                                  str(len(payments)), str(fees)]))
+
+
+WX1, WX2, WX0 = ("WX1", "09:00:00", "100.00", "0.60"), ("WX2", "23:40:00", "88.00", "0.53"), \
+    ("WX0", "10:00:00", "1333.33", "8.00")
+
+
+def wx_merchant(tmp_path, name):
+    root = tmp_path / name
+    (root / "st").mkdir(parents=True)
+    (root / "config.yaml").write_text(WX_CONFIG, encoding="utf-8")
+    return root
+
+
+def wx_day(root, day, payments, opening="0.00", views=("trade", "fund")):
+    """The day's bills written as `fetch` names them; their paths, in `views`' order."""
+    trade, fund = _wx_payments(day, payments, opening)
+    paths = {"trade": root / "st" / f"tradebill-{day}.csv", "fund": root / "st" / f"fundflow-{day}.csv"}
+    paths["trade"].write_text(trade, encoding="utf-8")
+    paths["fund"].write_text(fund, encoding="utf-8")
+    return [str(paths[view]) for view in views]
+
+
+def wx_import(root, *paths):
+    result = beanclear(root, "import", *paths)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def wx_books(root) -> tuple[str, str]:
+    """(the opening lines of accounts.beancount, the month's entries without coverage records)."""
+    accounts = (root / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    month = (root / "books" / "wechat" / "2026" / "2026-12.beancount").read_text(encoding="utf-8")
+    blocks = [b for b in month.split("\n\n") if "beanclear-coverage" not in b]
+    return accounts[accounts.find('"Opening balance"') - 13:], "\n\n".join(blocks)
+
+
+def wx_line(path, name: str) -> str:
+    return next(line for line in path.splitlines() if line.startswith(name))
+
+
+@pytest.mark.parametrize("views", [("trade", "fund"), ("fund", "trade"), ("fund",)])
+def test_a_fund_bill_downloaded_again_with_an_added_row_restates_its_balance_and_keeps_the_opening(tmp_path, views):
+    root = wx_merchant(tmp_path, "m")
+    wx_import(root, *wx_day(root, "2026-12-02", [WX1], views=views))
+    opening, month = wx_books(root)
+    assert "Assets:Clearing:WeChat                        0.00 CNY" in opening
+    assert "2026-12-03 balance Assets:Clearing:WeChat              99.40 CNY" in month
+    said = wx_import(root, *wx_day(root, "2026-12-02", [WX1, WX2], views=views))   # the channel added WX2
+    assert wx_books(root)[0] == opening, said   # the opening stays 0.00: WX2 is a row of the day
+    assert "opening balance of" not in said
+    month = wx_books(root)[1]
+    assert [line for line in month.splitlines() if " balance " in line] == [
+        "2026-12-03 balance Assets:Clearing:WeChat             186.87 CNY"]
+    assert month.count("WX2") >= 1 and failing(root) == []
+    fund = wx_line(said, str(root / "st" / "fundflow-2026-12-02.csv"))
+    assert "restated the balances of 1 day(s)" in fund
+    assert "balance assertions: 0 written, 1 restated to its amount" in fund and "1 already in the books" not in fund, fund
+
+
+def test_a_fund_bill_of_a_later_day_downloaded_again_restates_that_days_balance(tmp_path):
+    # the live merchant: not the first day, so the opening could not absorb it; the 12-03
+    # balance stayed the first download's 1432.68 against the archived bill's 1520.15
+    root = wx_merchant(tmp_path, "m")
+    wx_import(root, *wx_day(root, "2026-12-01", [WX1]))
+    wx_import(root, *wx_day(root, "2026-12-02", [WX0], opening="99.40"))
+    assert "2026-12-03 balance Assets:Clearing:WeChat            1424.73 CNY" in wx_books(root)[1]
+    opening = wx_books(root)[0]
+    said = wx_import(root, *wx_day(root, "2026-12-02", [WX0, WX2], opening="99.40"))
+    month = wx_books(root)[1]
+    assert "2026-12-03 balance Assets:Clearing:WeChat            1512.20 CNY" in month, said
+    assert "2026-12-02 balance Assets:Clearing:WeChat              99.40 CNY" in month
+    assert wx_books(root)[0] == opening and failing(root) == []
+
+
+def test_a_fund_bill_downloaded_again_with_nothing_added_changes_nothing(tmp_path):
+    root = wx_merchant(tmp_path, "m")
+    wx_import(root, *wx_day(root, "2026-12-02", [WX1, WX2]))
+    before = wx_books(root)
+    for path in wx_day(root, "2026-12-02", [WX1, WX2]):   # other bytes, the same rows
+        Path(path).write_text(Path(path).read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
+    said = wx_import(root, *(str(root / "st" / name) for name in ("tradebill-2026-12-02.csv",
+                                                                   "fundflow-2026-12-02.csv")))
+    assert wx_books(root) == before and "restated" not in said and "opening balance of" not in said
+    assert "balance assertions: 0 written, 1 already in the books" in said and failing(root) == []
+
+
+@pytest.mark.parametrize("views", [("trade", "fund"), ("fund",)])
+def test_a_first_fund_bill_whose_balance_implies_money_before_it_still_opens_with_it(tmp_path, views):
+    root = wx_merchant(tmp_path, "m")
+    said = wx_import(root, *wx_day(root, "2026-12-02", [WX1], opening="500.00", views=views))
+    assert "opening balance 500.00 CNY at the end of 2026-12-01 written from it" in said
+    assert "Assets:Clearing:WeChat                      500.00 CNY" in wx_books(root)[0]
+    assert "2026-12-03 balance Assets:Clearing:WeChat             599.40 CNY" in wx_books(root)[1]
+    assert failing(root) == []
+
+
+@pytest.mark.parametrize("views", [("t", "f"), ("f", "t"), ("f",)])
+def test_an_alipay_fund_ledger_downloaded_again_with_an_added_row_restates_its_balance_too(tmp_path, views):
+    # the same with Alipay's two views, whose fund rows have ids of their own and cover the trade's
+    from test_views_converge import alipay_fund, alipay_trade, pay
+    first = [pay("2026033122001100001", "QF1", "2026-03-31 10:00:00", "100.00", "0.60")]
+    again = first + [pay("2026033122001100002", "QF2", "2026-03-31 20:00:00", "50.00", "0.30")]
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "config.yaml").write_text("books: books\nchannels:\n  alipay: {type: alipay, settlement_days: 5}\n",
+                                      encoding="utf-8")
+
+    def download(name, events):
+        folder = root / name
+        folder.mkdir()
+        return {"t": str(alipay_trade(folder, "trade-2026-03-31.csv", events, "2026-03-31", "2026-04-01")),
+                "f": str(alipay_fund(folder, "fund-2026-03-31.csv", events, "2026-03-31", "2026-04-01"))}
+    wx_import(root, *download("s1", first).values())
+    opening = (root / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    assert "  Assets:Clearing:Alipay                        0.00 CNY" in opening
+    files = download("s2", again)
+    said = wx_import(root, *(files[view] for view in views))
+    assert (root / "books" / "accounts.beancount").read_text(encoding="utf-8") == opening, said
+    month = (root / "books" / "alipay" / "2026" / "2026-04.beancount").read_text(encoding="utf-8")
+    assert "2026-04-01 balance Assets:Clearing:Alipay             149.10 CNY" in month, said
+    assert "1 restated to its amount" in said and failing(root) == []
+
+
+def test_the_older_fund_bill_after_the_newer_keeps_the_books_balance_and_says_so(tmp_path):
+    # the first download imported after the one with WX2: it knows less, restates nothing, and
+    # its balance is no "already in the books" (the books assert 186.87, it says 99.40)
+    root = wx_merchant(tmp_path, "m")
+    wx_import(root, *wx_day(root, "2026-12-02", [WX1, WX2]))
+    before = wx_books(root)
+    dry = beanclear(root, "import", "--dry-run", *wx_day(root, "2026-12-02", [WX1]))
+    said = wx_import(root, *wx_day(root, "2026-12-02", [WX1]))
+    assert wx_books(root) == before and "restated" not in said and "opening balance of" not in said
+    fund = wx_line(said, str(root / "st" / "fundflow-2026-12-02.csv"))
+    assert "balance assertions: 0 written, 1 the books assert otherwise (kept: see the note)" in fund
+    assert "the books 186.87 CNY in books/wechat/2026/2026-12.beancount); the channel says otherwise" in fund
+    assert "1 the books assert otherwise" in dry.output and failing(root) == []
+
+
+def test_a_dry_run_of_the_download_again_says_the_balance_it_would_restate(tmp_path):
+    root = wx_merchant(tmp_path, "m")
+    wx_import(root, *wx_day(root, "2026-12-02", [WX1]))
+    before = wx_books(root)
+    dry = beanclear(root, "import", "--dry-run", *wx_day(root, "2026-12-02", [WX1, WX2]))
+    assert dry.exit_code == 0 and wx_books(root) == before
+    assert "balance assertions: 0 would be written, 1 would be restated to its amount" in dry.output, dry.output

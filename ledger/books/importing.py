@@ -67,6 +67,10 @@ class FileResult:
     # (entry, the books' amount)); those nothing restates are no "already in the books" (same_rows.py)
     otherwise: list = field(default_factory=list)
     asserted_apart: int = 0
+    asserted_restated: int = 0   # of those, the ones the import restates to its amounts (late_balances.py)
+    # account -> the first day of its rows that a file of its source before it in this import
+    # booked: lines it brings too, which restate its balances after them (late_balances.restated)
+    brought: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         ex = self.extraction
@@ -98,9 +102,11 @@ class FileResult:
             words.append(", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(ex.skipped.items())))
         if ex.extra:   # rows that book several entries: the rows read and these are the entries and skips
             words.append("; more entries than rows: " + ", ".join(f"{n} {why}" for why, n in sorted(ex.extra.items())))
-        if self.asserted_new or self.asserted_known or self.asserted_apart:
+        if self.asserted_new or self.asserted_known or self.asserted_apart or self.asserted_restated:
             words.append(f"; balance assertions: {self.asserted_new} {written}"
                          + (f", {self.asserted_known} already in the books" if self.asserted_known else "")
+                         + (f", {self.asserted_restated} {'would be ' if self.dry_run else ''}restated to its amount"
+                            if self.asserted_restated else "")
                          + (f", {self.asserted_apart} the books assert otherwise (kept: see the note)"
                             if self.asserted_apart else ""))
         for note in ex.notes + self.notes + _by_hand(self.by_hand):
@@ -362,7 +368,6 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             result.planned = planned = None if dry_run else Sorted()
             known, by_hand = seen[name], books.kept_by_hand(name)
             stated = same_rows.account_of(result.importer)   # what a row the books hold must move again
-            banked = isinstance(result.importer.source, Bank)
             telling = stated if name in several else None
             redating = after_close if after_close is not None and isinstance(result.importer.source, Shop) \
                 and after_close.closed else None
@@ -404,7 +409,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     continue
                 part = render.unknown_part(entry, known, ids)  # another view may hold it, or part of it
                 if part is None and stated is not None and type(entry) is data.Transaction:
-                    contradicted.see(entry, known.get(ids[0]), stated, result)
+                    value = known.get(ids[0])
+                    contradicted.see(entry, value, stated, result)
+                    if telling is not None and (type(value) is tuple or any(type(known.get(i)) is tuple
+                                                                            for i in ids[1:])):
+                        _brought(result.brought, entry)   # booked by a file of this import before it: it brings it
                 if part is None and meeting is not None and isinstance(entry, data.Transaction):
                     part = rows.meet(name, entry, meeting, result)   # in place of the books' entry of its row
                 theirs = part is not None and type(entry) is data.Balance and their_balance(entry)
@@ -416,7 +425,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     if isinstance(entry, data.Balance):
                         if not theirs:   # their own line is theirs: never restated
                             result.restating.append(entry)   # which may restate it (late_balances.py)
-                            asserted_before = known.get(ids[0]) if banked else None   # its amount there
+                            asserted_before = known.get(ids[0])   # its amount there (a bank's or a channel's)
                             if not same_rows.same_balance(asserted_before, entry):
                                 result.otherwise.append((entry, asserted_before))
                         if summing:
@@ -500,8 +509,9 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                                  "beanclear needs (plugin lines, includes) is added at its end")
         priced = prices.plan(config, rates, changes)  # into prices.beancount, in the same write
         for result in live if dry_run else ():   # the balances the write would keep otherwise (same_rows.py)
-            same_rows.kept_otherwise(result, late_balances.restated(result.restating, result.new, books,
-                                                                    result.importer.source.name, rows.done), books)
+            same_rows.kept_otherwise(result, late_balances.restated(
+                result.restating, result.new, books, result.importer.source.name, rows.done, result.brought,
+                same_rows.keys(result.otherwise)), books, shut=closed.closed_months(config.books))
         if not dry_run:
             swaps.plan(changes)   # the fund view's entries out, before the new ones are merged in
             rows.plan(changes)    # and the entries of rows booked anew saying what two statements say
@@ -551,8 +561,11 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     f"{placed} {what} now name their orders")
             # a download again with lines the bank added since: its balances say so; but not a
             # balance taken at a cut-off inside the day it closes (late_balances.cut_off)
+            # (a channel's fund bill after its trade bill of the same download: its rows the trade bill
+            # booked are lines it brings too, where the books assert its balance otherwise)
             restating = [late_balances.restated(result.restating, result.new, books, result.importer.source.name,
-                                                rows.done) for result in live]
+                                                rows.done, result.brought, same_rows.keys(result.otherwise))
+                         for result in live]
             for result, found in zip(live, restating):   # and those of a bank's days it does not assert itself
                 if isinstance(result.importer.source, Bank) and result.balances:
                     late_balances.implied(result.new, result.extraction.entries, books,
@@ -561,12 +574,20 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             rests = [late_balances.rest_of_day(result.restating, result.extraction.entries, books,
                                                result.importer.source.name, found)
                      for result, found in zip(live, restating)]
-            for result, found in zip(live, restating):   # a bank's balances the books assert otherwise, kept
-                same_rows.kept_otherwise(result, found, books)
+            judged = [same_rows.keys(found) for found in restating]   # before cut_off says its own
+            were = {key: amount for result in live for key, amount in same_rows.amounts(result.otherwise).items()}
             cut = late_balances.cut_off(restating, [(result.importer.source.name, result.extraction.entries)
                                                     for result in live], books) if any(restating) else ()
+            closed_now = closed.closed_months(config.books)
+            for result, found, asked_of in zip(live, restating, judged):   # asserted otherwise: restated, or kept
+                same_rows.kept_otherwise(result, found, books, asked_of, closed_now)
             restated_to = {key: amount for found in restating for amounts in found.values()
                            for key, amount in amounts.items()}
+            # the first balance an opening was worked back from, restated: the opening is worked
+            # back from what the books now assert (a channel's fund bill downloaded again with a
+            # row the channel added: the row is the balance's, not money before the statement)
+            _restated_first(shifts, watch, {key: amount for found in restating for path, amounts in found.items()
+                                            if path.stem not in closed_now for key, amount in amounts.items()}, were)
             banked = [r for r in live if isinstance(r.importer.source, Bank)]
             posted, balanced = late_balances.new_postings(banked), late_balances.new_balances(banked)
             for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
@@ -821,6 +842,32 @@ def _amounts(entry) -> list:
 
 def _text(entry) -> str:
     return ", ".join(f"{p.account} {p.units.number} {p.units.currency}" for p in entry.postings)
+
+
+def _restated_first(shifts: dict, watch: dict, restated_to: dict, were: dict) -> None:
+    """Take from `shifts` (_shifted's: (account, currency) -> [what moves the opening, the
+    first day it posts]) what the import restates the first balance of each account of
+    `watch` by (`restated_to`: (day, account, currency) -> its new amount; `were`: the
+    amounts the books asserted): the opening was worked back from that balance, and the
+    lines the restated balance counts are no money before it. A bank's statement keeps its
+    opening and restates its balance (late_balances.py); so does a channel's now:
+    WeChat's fund bill of the first day downloaded again with a payment the channel added
+    moved the opening by it as well, and the first balance failed by it (blind31)."""
+    for (account, currency), day in watch.items():
+        key = (day.isoformat(), account, currency)
+        if key in restated_to and key in were and restated_to[key] != were[key]:
+            shift = shifts.setdefault((account, currency), [Decimal(0), None])
+            shift[0] -= restated_to[key] - were[key]
+
+
+def _brought(first: dict, entry) -> None:
+    """Note in `first` (FileResult.brought) the day of a row a file of the import booked
+    before the statement listing it again (its id, or one it covers, kept with that file's
+    line: same_rows.Rows.booked): a WeChat or Alipay fund bill downloaded again after its
+    trade bill, which booked the payment the channel added since."""
+    for p in entry.postings:
+        if p.account not in first or entry.date < first[p.account]:
+            first[p.account] = entry.date
 
 
 def _before_first(entry, watch: dict, shifts: dict, payouts: bool = True) -> None:

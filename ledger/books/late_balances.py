@@ -52,12 +52,18 @@ from beanclear.importers.base import StatementDays
 from beanclear.periods.closed import closed_months
 
 
-def restated(known_balances: list, new_entries, books: Books, source: str, replaced=()) -> dict[Path, dict]:
+def restated(known_balances: list, new_entries, books: Books, source: str, replaced=(), brought=None,
+             otherwise=()) -> dict[Path, dict]:
     """The balances the books already assert that a statement restates: month file ->
     {(day, account, currency): the statement's amount}, of the days its new lines come
     before (`new_entries`: what the import writes of it; but those of `replaced`, the ids
     of rows the books hold an entry of already that it books again saying more:
-    late_rows.py)."""
+    late_rows.py). Its rows a file of the same import booked before it (`brought`:
+    account -> the first day of them, FileResult.brought) are lines it brings too, of the
+    balances the books assert with another amount (`otherwise`: their (day, account,
+    currency)): WeChat's trade bill and fund bill downloaded again, the payment the
+    channel added since booked from the trade bill, the first download's balance stayed
+    (blind31). Two copies of one statement in one import restate nothing."""
     if not known_balances:
         return {}
     first_new: dict[str, object] = {}   # account -> the first day the statement brings a line of it
@@ -68,8 +74,11 @@ def restated(known_balances: list, new_entries, books: Books, source: str, repla
                     first_new[p.account] = entry.date
     out: dict[Path, dict] = {}
     for balance in known_balances:
-        brought = first_new.get(balance.account)
-        if brought is None or brought >= balance.date:
+        brought_by = first_new.get(balance.account)
+        if brought and (balance.date.isoformat(), balance.account, balance.amount.currency) in otherwise:
+            also = brought.get(balance.account)
+            brought_by = also if brought_by is None or also is not None and also < brought_by else brought_by
+        if brought_by is None or brought_by >= balance.date:
             continue
         path = books.month_file(source, f"{balance.date:%Y-%m}")
         out.setdefault(path, {})[(balance.date.isoformat(), balance.account, balance.amount.currency)] = \

@@ -31,10 +31,10 @@ otherwise by design: a shop's orders (restated in place, statements/order_edits.
 two of a channel's statements hold (books/late_rows.py, on the channel's own accounts) and a
 payments export's payments as they stand (books/rests.py).
 
-A bank's balance assertion the books hold is compared too, by its amount (Books.known
-keeps it with its identity): one the import does not restate (late_balances.py: it brings
-no line before it) stays as the books say, as ever, but is said and counted apart, not
-"already in the books" (kept_otherwise).
+A balance assertion the books hold (a bank's, a channel's) is compared too, by its amount
+(Books.known keeps it with its identity): one the import restates (late_balances.py: it
+brings a line before it) is counted restated; one it does not stays as the books say, as
+ever, but is said and counted apart; neither is "already in the books" (kept_otherwise).
 """
 
 from __future__ import annotations
@@ -176,28 +176,60 @@ def same_balance(value: str | None, balance) -> bool:
         return True
 
 
-def kept_otherwise(result, restated: dict, books) -> None:
-    """Of the balances a bank statement asserts that the books assert with other amounts
-    (FileResult.otherwise), those the import does not restate (`restated`: month file ->
-    {(day, account, currency): amount}, late_balances.restated's and the like) are kept as
-    the books say, as a download that brings no line before them always was
-    (late_balances.py); they are no balance "already in the books" (blind29: 19 balances
-    500.00 lower counted so): counted apart, and said."""
-    keys = {key for amounts in restated.values() for key in amounts}
-    kept = [(b, held) for b, held in result.otherwise if (b.date.isoformat(), b.account, b.amount.currency) not in keys]
+def keys(balances) -> set[tuple[str, str, str]]:
+    """(day, account, currency) of `balances`: FileResult.otherwise's pairs, or a
+    late_balances.restated() dict (month file -> {key: amount})."""
+    if isinstance(balances, dict):
+        return {key for amounts in balances.values() for key in amounts}
+    return {(b.date.isoformat(), b.account, b.amount.currency) for b, _ in balances}
+
+
+def amounts(otherwise: list) -> dict[tuple[str, str, str], Decimal]:
+    """(day, account, currency) -> the amount the books assert, of FileResult.otherwise's
+    pairs whose amount reads as a number."""
+    out = {}
+    for balance, held in otherwise:
+        try:
+            out[(balance.date.isoformat(), balance.account, balance.amount.currency)] = Decimal(held.replace(",", ""))
+        except InvalidOperation:
+            continue
+    return out
+
+
+def kept_otherwise(result, restated: dict, books, judged=None, shut=()) -> None:
+    """Of the balances a statement asserts that the books assert with other amounts
+    (FileResult.otherwise), those the import restates (`restated`: month file ->
+    {(day, account, currency): amount}, late_balances.restated's and the like, but in
+    the months `shut` by `beanclear close`) are counted restated; those it does not judge
+    (`judged`: the keys it would restate before late_balances.cut_off took out those of a
+    statement cut inside their day, which say so themselves; default: `restated`'s) are
+    kept as the books say, as a download that brings no line before them always was
+    (late_balances.py). Neither is a balance "already in the books" (blind29: 19 balances
+    500.00 lower counted so; blind31: a WeChat fund bill's, restated to the new amount or
+    not): each is counted apart, and the kept ones said."""
+    done = {key for path, amounts in restated.items() if path.stem not in shut for key in amounts}
+    judged = keys(restated) if judged is None else judged
+    again = sum(1 for b, _ in result.otherwise if (b.date.isoformat(), b.account, b.amount.currency) in done)
+    kept = [(b, held) for b, held in result.otherwise
+            if (b.date.isoformat(), b.account, b.amount.currency) not in judged]
     result.otherwise = []
+    result.known -= again + len(kept)
+    result.asserted_known -= again + len(kept)
+    result.asserted_restated += again
     if not kept:
         return
-    result.known -= len(kept)
-    result.asserted_known -= len(kept)
     result.asserted_apart += len(kept)
     first, held = kept[0]
     month = books.month_file(result.importer.source.name, f"{first.date:%Y-%m}").relative_to(books.root.parent)
     result.notes.append(
         f"{len(kept)} of its balances the books assert with other amounts, and no line it brings comes before them: "
         f"kept as the books say (e.g. {first.account} on {first.date}: {first.amount.number} {first.amount.currency}, "
-        f"the books {held} {first.amount.currency} in {month}); the bank says otherwise of its lines, or of the days "
-        "before them (a line it no longer lists?): compare the two")
+        f"the books {held} {first.amount.currency} in {month}); the {_who(result)} says otherwise of its lines, or of "
+        "the days before them (a line it no longer lists?): compare the two")
+
+
+def _who(result) -> str:
+    return "bank" if isinstance(result.importer.source, Bank) else "channel"
 
 
 def _edited(block: str) -> bool:
