@@ -72,4 +72,4 @@ class Importer(StatementImporter):
                 raise StatementError(path, item.line, f"net {paid} is not amount {gross} − fee {fee} "
                                      "(expected net = amount − fee)")
             out.skip(INTO_WALLET)
-            out.batches[ident] = SettledBatch(ident, paid, currency, item.time("settled_at").date(), item.line)
+            out.batches[ident, currency] = SettledBatch(ident, paid, currency, item.time("settled_at").date(), item.line)

@@ -168,7 +168,8 @@ class Extraction:
     # The UTC offsets its times state (toolkit stated_offsets), where `beanclear init` read
     # it (setup/probe.py): what init guesses `timezone` from. Empty on an import.
     offsets: set = field(default_factory=set)
-    # A settlement report's batches (Airwallex's PA settlements): batch id -> SettledBatch.
+    # A settlement report's batches (Airwallex's PA settlements): (batch id, currency) ->
+    # SettledBatch, a settlement being of one currency.
     # Their money is their items', booked from the channel's own statement; the import
     # proves each against the items of it the books and its other statements hold
     # (books/settled_batches.py).

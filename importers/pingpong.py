@@ -54,7 +54,7 @@ from decimal import Context, Decimal, localcontext
 from beancount.core.amount import Amount
 
 from beanclear.importers.base import (BalanceChain, Extraction, StatementImporter, balance, closing_balances,
-                                      fx_postings, link, next_day, posting, transaction)
+                                      description_order, fx_postings, link, next_day, posting, transaction)
 from beanclear.importers.toolkit import (CHINA, StatementError, applied_rate, clean, currency_code, currency_places,
                                          header_key, name_key, parse_amount, parse_datetime, read_statement,
                                          writes_minus)
@@ -151,7 +151,12 @@ class Importer(StatementImporter):
         if not ident:
             raise StatementError(path, line, f"column {self.source.columns['id']}: expected the transaction id, "
                                  "got nothing")
-        meta = {"id": ident, "pingpong-type": word, "order-id": get("order_id"), "pingpong-rate": get("fx_rate")}
+        # the order: its own column where the export has one, else the one the 备注 names
+        # as a Stripe or Airwallex description does (base.description_order: the checkout's
+        # `Order #1001`, or the channel's order_pattern; blind31 crossborder3: "Shopify
+        # Order #1001" paid no order, 54 order-unpaid)
+        order = get("order_id") or (description_order(self.source, get("memo")) if role in ("sale", "refund") else "")
+        meta = {"id": ident, "pingpong-type": word, "order-id": order, "pingpong-rate": get("fx_rate")}
         links, payee = [], get("payee") or None
         net = gross - fee
         if role == "conversion" or (role == "payout" and get("target_amount")):
@@ -177,8 +182,8 @@ class Importer(StatementImporter):
                         else acc.sales, -gross, cur)]
             if get("payout_id"):
                 links.append(link("payout-", get("payout_id")))
-            if get("order_id"):
-                links.append(link("order-", get("order_id")))
+            if order:
+                links.append(link("order-", order))
         narration = " ".join(t for t in (word, get("memo")) if t)
         return transaction(path, line, when, payee, narration, meta, postings, links)
 

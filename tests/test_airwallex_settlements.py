@@ -159,3 +159,27 @@ def test_a_real_payout_stays_one_payout(tmp_path):
         '2026-08-07,CNY,-10.00,"11,956.10"', '2026-08-20,CNY,-10.00,"9,890.00"'))
     run(missing, STLS, TXNS, BANK)
     assert [(f.code, f.amount, f.currency) for f in findings(missing)] == [("payout-missing", Decimal("2066.10"), "CNY")]
+
+
+def test_a_batch_is_proved_per_currency(tmp_path):
+    """A settlement is of one currency (the settlements list is asked per currency): the
+    items of its batch id in another currency are another settlement's (blind31
+    crossborder3, a USD payment and an EUR refund in one batch), not a difference."""
+    eur = item("ft_pa_3", "60.00", "1.80", "58.20", "EUR", '"stl_20260804"', "null", "null", "2026-08-03T06:00:00",
+               "int_3", "PAYMENT", "Order #1003")
+    folder = merchant(tmp_path, "m")
+    (folder / "statements" / TXNS).write_text(TRANSACTIONS.replace("\n]}", ",\n" + eur + "\n]}"), encoding="utf-8")
+    run(folder, TXNS, BANK)
+    assert "note:" not in run(folder, STLS)   # was: "stl_20260804 of 291.00 USD against 58.20 EUR and 291.00 USD"
+    both = merchant(tmp_path, "both", settlements=SETTLEMENTS.replace("\n]}", ",\n" + SETTLEMENTS.splitlines()[1]
+                                                                      .replace("300.00", "60.00").replace("9.00", "1.80")
+                                                                      .replace('"USD"', '"EUR"') + "\n]}"))
+    (both / "statements" / TXNS).write_text(TRANSACTIONS.replace("\n]}", ",\n" + eur + "\n]}"), encoding="utf-8")
+    run(both, TXNS, BANK)
+    said = run(both, STLS)
+    assert "note:" not in said and "0 entries written" in said
+    # must-not: a settlement of another net than its currency's items is still said
+    other = merchant(tmp_path, "other", settlements=SETTLEMENTS.replace('"fee": 9.00', '"fee": 10.00'))
+    (other / "statements" / TXNS).write_text(TRANSACTIONS.replace("\n]}", ",\n" + eur + "\n]}"), encoding="utf-8")
+    run(other, TXNS, BANK)
+    assert "(stl_20260804 of 290.00 USD against 291.00 USD in 2 item(s))" in run(other, STLS)

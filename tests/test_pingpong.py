@@ -141,3 +141,38 @@ def test_a_conversion_whose_rate_contradicts_its_amounts_is_booked_at_its_amount
 def test_a_conversion_whose_rate_agrees_with_its_amounts_says_nothing(tmp_path, cfg, sold, bought, rate):
     entry, notes = conversion(tmp_path, cfg, sold, bought, rate)
     assert "stated-rate" not in entry.meta and notes == []
+
+
+def test_a_memo_names_the_order_as_a_description_does(tmp_path, cfg):
+    """Blind round 31 (crossborder3): a 收款 whose 备注 was "Shopify Order #1001" paid no
+    order without `order_pattern`, while an Airwallex or Stripe description "Order #1001"
+    does: one default, the checkout's (base.DESCRIBED_ORDER), for every channel's free text
+    naming the order where no order id column does."""
+    path = tmp_path / "pp.csv"
+    path.write_text(HEADER + "2026-10-01 22:05:00,P1,收款,100.00,USD,1.00,,,,成功,,Shopify Order #1001\n"
+                    "2026-10-02 10:00:00,P2,退款,-30.00,USD,0,,,,成功,,Refund for Order #1001\n"
+                    "2026-10-03 10:00:00,P3,收款,50.00,USD,0.50,,,,成功,,Amazon US 店铺回款\n"
+                    "2026-10-04 10:00:00,P4,手续费,-2.00,USD,,,,,成功,,Order 7 账户管理费\n", encoding="utf-8")
+    sale, refund, other, fee = run(pingpong, cfg, "pingpong", path).entries
+    assert (sale.meta["order-id"], sale.links) == ("1001", {"order-1001"})
+    assert (refund.meta["order-id"], refund.links) == ("1001", {"order-1001"})
+    # must-not: a memo naming no order names none, and only a sale or its refund pays an order
+    assert (other.meta.get("order-id"), other.links, fee.meta.get("order-id"), fee.links) == (None, set(), None, set())
+
+
+def test_an_order_id_column_and_order_pattern_still_decide(tmp_path, make_config):
+    # must-not: where the export says the order in its own column, the column names it;
+    # with `order_pattern`, only what it finds does (the rest stays the channel's income)
+    path = tmp_path / "pp.csv"
+    path.write_text(HEADER.replace(",备注", ",备注,订单号") +
+                    "2026-10-01 22:05:00,P1,收款,100.00,USD,1.00,,,,成功,,Shopify Order #1001,2002\n",
+                    encoding="utf-8")
+    cfg = make_config(CHANNELS.replace("              memo: 备注}", "              memo: 备注, order_id: 订单号}"))
+    [sale] = run(pingpong, cfg, "pingpong", path).entries
+    assert (sale.meta["order-id"], sale.links) == ("2002", {"order-2002"})
+    path.write_text(HEADER + "2026-10-01 22:05:00,P1,收款,100.00,USD,1.00,,,,成功,,Shopify Order #1001\n"
+                    "2026-10-02 22:05:00,P2,收款,100.00,USD,1.00,,,,成功,,SO-1003 Order 1003\n", encoding="utf-8")
+    cfg = make_config(CHANNELS.replace("              memo: 备注}", "              memo: 备注}\n"
+                                       "    order_pattern: \"SO-(\\\\d+)\""))
+    first, second = run(pingpong, cfg, "pingpong", path).entries
+    assert (first.meta.get("order-id"), second.meta["order-id"]) == (None, "1003")

@@ -19,6 +19,10 @@ once, by its id):
 - a batch whose items sum to another net than the settlement's: said too (an item in
   a file not imported yet, or the channel's figures disagree).
 
+A settlement is of one currency (the settlements list is asked per currency, FORMATS.md
+§9): a batch is its id and currency, and the items of its id in another currency are
+another settlement's, no difference of this one's (blind31 crossborder3).
+
 Either order and both together, the books are the same: the financial transactions'.
 """
 
@@ -50,10 +54,11 @@ def notes(live: list, books) -> None:
 def _said(result, live: list, books, batches: dict) -> list[str]:
     source = result.importer.source
     clearing = source.accounts.clearing
-    items: dict[str, tuple[str, str, Decimal]] = {}   # item id -> (batch, currency, what it put in clearing)
+    items: dict[str, tuple[str, str, Decimal]] = {}   # item id -> (batch id, currency, what it put in clearing)
     posting = re.compile(rf"^[ \t]+{re.escape(clearing)}[ \t]+(-?[0-9][0-9.]*)[ \t]+([A-Z][A-Z0-9'._-]*)[ \t]*$",
                          re.M)
-    for batch, block in books._blocks_by(source.name, BATCH_LINE, set(batches)):
+    idents = {ident for ident, _ in batches}
+    for batch, block in books._blocks_by(source.name, BATCH_LINE, idents):
         ident = ID_LINE.search(block)
         for number, currency in posting.findall(block):
             items[_unescape(ident.group(1)) if ident else block] = (batch, currency, Decimal(number))
@@ -62,20 +67,20 @@ def _said(result, live: list, books, batches: dict) -> list[str]:
             continue
         for entry in other.extraction.entries:
             batch = entry.meta.get("batch-id") if isinstance(entry, data.Transaction) else None
-            if batch in batches:
+            if batch in idents:
                 for p in entry.postings:
                     if p.account == clearing:
                         items[entry.meta["id"]] = (batch, p.units.currency, p.units.number)
-    held: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    counted: dict[str, int] = defaultdict(int)
+    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)   # (batch id, currency) -> its items' net
+    counted: dict[tuple[str, str], int] = defaultdict(int)
     for batch, currency, number in items.values():
-        held[batch][currency] += number
-        counted[batch] += 1
+        held[batch, currency] += number
+        counted[batch, currency] += 1
     unbooked, differ = [], []
-    for batch in sorted(batches.values(), key=lambda b: (b.day, b.ident)):
-        if batch.ident not in held:
+    for batch in sorted(batches.values(), key=lambda b: (b.day, b.ident, b.currency)):
+        if (batch.ident, batch.currency) not in held:
             unbooked.append(batch)
-        elif dict(held[batch.ident]) != {batch.currency: batch.net}:
+        elif held[batch.ident, batch.currency] != batch.net:
             differ.append(batch)
     out = []
     if unbooked:
@@ -89,8 +94,8 @@ def _said(result, live: list, books, batches: dict) -> list[str]:
             f"them by batch_id (booked from the settlements too, it would be booked twice): import the financial "
             f"transactions of the days up to {unbooked[-1].day} with this file"))
     if differ:
-        shown = "; ".join(f"{b.ident} of {b.net:f} {b.currency} against {_amounts(held[b.ident])} in "
-                          f"{counted[b.ident]} item(s)" for b in differ[:SHOWN])
+        shown = "; ".join(f"{b.ident} of {b.net:f} {b.currency} against {held[b.ident, b.currency]:f} {b.currency} "
+                          f"in {counted[b.ident, b.currency]} item(s)" for b in differ[:SHOWN])
         more = f"; and {len(differ) - SHOWN} more" if len(differ) > SHOWN else ""
         out.append(
             f"{len(differ)} settlement(s) move another net into {source.name}'s balance than the items of their "

@@ -84,17 +84,21 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
     if channel.type in WALLET_TYPES:   # a top-up's card and balance (wallet.py): nothing comes in or goes out
         items = [i for i in items if not _top_up(i.entry, account)]
     findings = []
-    by_payout: dict[str, list[Item]] = defaultdict(list)
+    # a payout is money of one currency: items of another naming it are not its items (an
+    # Airwallex settlement batch is one currency, its settlement's: blind31 crossborder3, an
+    # EUR refund in the batch of a USD payment was taken out of the USD, a false
+    # payout-mismatch of the EUR's number and the EUR it never took `unsettled`)
+    by_payout: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for item in items:
         if item.payout:
-            by_payout[item.payout].append(item)
+            by_payout[item.payout, item.currency].append(item)
     # (a write-off's posting is no money in or out: one of a payout that took more than was
     # held settles that payout's finding where it posts its difference, checks/resolutions.py)
     fifo = [i for i in items if not i.payout and not written_off(i)]
     transit = channel.accounts.transit
     short: list[tuple[Item, Decimal]] = []   # payouts of the first days beyond what the account held, and by how much
     passed: dict[str, tuple] = {}   # currency -> the last item a payout in the books paid by name
-    for payout, group in sorted(by_payout.items()):
+    for (payout, _), group in sorted(by_payout.items()):
         # a write-off linked to the payout is neither an item nor the payout: the group
         # comes back to zero with it, and a difference is the statements' own
         offs = [i for i in group if written_off(i)]
@@ -141,6 +145,13 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
             # until the next report's payouts came in). What is left waits first in, first
             # out; refunds beyond the money naming it are what the payout takes back.
             fifo.extend(_waiting(ins, -sum(i.amount for i in outs)))
+            if any(BATCH in i.entry.meta for i in group):
+                # a settlement batch (Airwallex's `batch_id`) moves its items into the
+                # balance, this account: no payout of it comes to take its refunds back,
+                # so what they take beyond its own money comes out of the balance, first
+                # in, first out (a day of refunds only: they were dropped, and the payment
+                # they refund stayed `unsettled`)
+                fifo.extend(_beyond(outs, sum(i.amount for i in ins)))
         else:   # a payout that lists no items, or items whose payout is not in yet
             fifo.extend(i for i in group if not written_off(i))
     fifo.sort(key=_money_in_first)
@@ -190,6 +201,9 @@ def _starts_short(short: list[tuple[Item, Decimal]], channel, account: str, star
 
 
 STATES_NO_BALANCE = "and state no balance"
+# The metadata of an item a channel settles into its balance in a batch (Airwallex's
+# `batch_id`, importers/airwallex_transactions.py), which it links as its payout.
+BATCH = "batch-id"
 
 
 def _one_start(found: list[Finding], config) -> list[Finding]:
@@ -216,6 +230,18 @@ def _waiting(ins: list[Item], out: Decimal) -> list[Item]:
         out -= used
         if item.amount > used:
             left.append(item if not used else Item(item.entry, item.amount - used, item.currency))
+    return left
+
+
+def _beyond(outs: list[Item], money: Decimal) -> list[Item]:
+    """What the items going out of a batch (`outs`) take beyond `money`, its items'
+    money in, the first of them out of that money first."""
+    left = []
+    for item in sorted(outs, key=_money_in_first):
+        used = min(money, -item.amount)
+        money -= used
+        if -item.amount > used:
+            left.append(item if not used else Item(item.entry, item.amount + used, item.currency))
     return left
 
 

@@ -700,6 +700,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
     from beanclear.checks.misrouted import misrouted   # (it reads this module's order groups)
     out, absorbed, paid_shops = misrouted(config, prepared)
     in_holes: dict[tuple, list[Item]] = defaultdict(list)   # (shop, first, last) of a hole in its exports -> payments
+    from beanclear.checks import unnamed   # (it reads this module's NEVER_PAID_FROM)
+    unnamed_payments = unnamed.Payments(entries, config)   # read only where a shop has unpaid orders
     for account, others in prepared.groups.items():
         shop = prepared.shops[account]
         span = spans[shop.name]
@@ -786,6 +788,8 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             # marketplace, its channel's first bill not imported, was two findings)
             pending = [f for group in (*(w for w, _ in waits.values()), *held_by.values()) for f in group]
             shop_found, waits, held_by = never_paid(shop, config, shop_found + pending), {}, {}
+        else:   # a channel paying it whose payments name no order: its days' unpaid orders are one cause
+            shop_found = unnamed.grouped(shop, config, shop_found, unnamed_payments)
         out += shop_found
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for key, g in others.items() if (shop.name, key) not in absorbed for i in g.payments),
