@@ -9,7 +9,9 @@ module judges the clearing account and runs every part of the check (`findings`)
   items linked to its payout id;
 - `statement-gap`: the payouts of a channel's first days that take more than was held
   where no opening says what it held then (its first statement states no balance):
-  money from before it, one finding for the statement before (_starts_short);
+  money from before it, one finding for the statement before (_starts_short); a payout
+  dated after the days covered waits for them, and one after a payout paid out of the
+  days covered is their shortfall (_beyond_held);
 - the transit account's payouts and bank credits (payout-mismatch, payout-missing,
   bank-unmatched): transit.py; a personal wallet's card payments against the bank's
   debits: card_payments.py; a transfer between two of the banks: transfers.py.
