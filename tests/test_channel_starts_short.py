@@ -190,3 +190,125 @@ def test_a_payout_short_of_the_items_that_name_it_is_still_a_mismatch(tmp_path):
     found = hand_kept(tmp_path, "150.00")
     assert sorted((f["code"], f["amount"]) for f in found) == [
         ("payout-mismatch", "18.97"), ("unsettled", "86.80")], found
+
+
+# --- Stripe's API, a day at a time, and its payouts' webhooks (blind31 livefeeds) ---------
+# What `fetch` archives: a list of a day's balance transactions, whose `url` says the days
+# it answers for, and a payout object a `payout.paid` webhook brought (event-payout-….json).
+API_CONFIG = """\
+books: books
+currency: USD
+timezone: UTC
+channels:
+  stripe:
+    type: stripe
+    currency: USD
+    settlement_days: 7{opening}
+"""
+
+
+def _ts(day: str, hour: int) -> int:
+    import datetime as dt
+    return int(dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+00:00").timestamp())
+
+
+def _bt(ident: str, day: str, hour: int, cents: int, fee: int = 0, payout: str = "") -> dict:
+    kind = "payout" if payout else "charge"
+    return {"id": ident, "object": "balance_transaction", "amount": cents, "fee": fee, "net": cents - fee,
+            "currency": "usd", "created": _ts(day, hour), "available_on": _ts(day, hour), "description": kind,
+            "exchange_rate": None, "fee_details": [], "reporting_category": kind, "type": kind,
+            "status": "available", "source": payout or f"ch_{ident}"}
+
+
+def _payout(ident: str, day: str, hour: int, cents: int) -> dict:
+    """A payout object as a `payout.paid` webhook brings it, its balance transaction's day not fetched."""
+    return {"id": ident, "object": "payout", "amount": cents, "currency": "usd", "created": _ts(day, hour),
+            "arrival_date": _ts(day, hour) + 86400, "balance_transaction": f"txn_{ident}", "status": "paid",
+            "automatic": True, "method": "standard", "type": "bank_account", "failure_balance_transaction": None}
+
+
+def api_merchant(folder, days: dict, events=(), opening=""):
+    """`days`: day -> its balance transactions (a list covering the day, as `fetch` archives
+    it); `events`: payout objects of webhooks. Imported, then checked: the findings."""
+    import datetime as dt
+    (folder / "config.yaml").write_text(API_CONFIG.format(opening=opening), encoding="utf-8")
+    statements = folder / "statements"
+    statements.mkdir()
+    for day, rows in days.items():
+        after = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+        listed = {"object": "list", "has_more": False, "data": sorted(rows, key=lambda r: -r["created"]),
+                  "url": f"/v1/balance_transactions?created[gte]={_ts(day, 0)}&created[lt]={_ts(after, 0)}"}
+        (statements / f"balance-transactions-{day}.json").write_text(json.dumps(listed), encoding="utf-8")
+    for payout in events:
+        (statements / f"event-payout-{payout['id']}.json").write_text(json.dumps(payout), encoding="utf-8")
+    result = beanclear(folder, "import", str(statements))
+    assert result.exit_code == 0, result.output
+    checked = beanclear(folder, "check", "--format", "json")
+    return json.loads(checked.output)["findings"]
+
+
+C1 = _bt("txn_c1", "2026-12-01", 10, 10000, 320)        # 96.80 net
+C2 = _bt("txn_c2", "2026-12-02", 10, 5000, 175)         # 48.25 net
+PO3 = _payout("po_3", "2026-12-02", 23, 14505)          # pays out both: 145.05
+P3 = _bt("txn_po_3", "2026-12-02", 23, -14505, payout="po_3")
+
+
+def test_a_webhook_payout_after_the_days_fetched_waits_for_its_day(tmp_path):
+    # blind31 livefeeds 1: 12-01 fetched, the payout of 12-02 booked from its webhook. It pays
+    # out 12-02's charge too, which no statement in the books covers yet: not money from
+    # before 12-01, and no opening to set (it was "set opening_balance … 48.25 USD at least")
+    found = api_merchant(tmp_path, {"2026-12-01": [C1]}, [PO3])
+    assert found == [], found
+
+
+def test_a_webhook_payout_after_a_hole_waits_for_the_hole(tmp_path):
+    # 12-02 never answered, 12-03 fetched: the payout of 12-02 takes 12-02's money, and the
+    # one finding is the hole of 12-02, not the statements' start
+    found = api_merchant(tmp_path, {"2026-12-01": [C1], "2026-12-03": []}, [PO3])
+    assert [(f["code"], f["date"]) for f in found] == [("statement-gap", "2026-12-02")], found
+    assert "opening_balance" not in found[0]["message"], found[0]["message"]
+
+
+def test_once_its_day_is_fetched_the_payout_is_judged_and_clean(tmp_path):
+    # must not: every day covered, its charge booked, the payout pays out exactly the two
+    found = api_merchant(tmp_path, {"2026-12-01": [C1], "2026-12-02": [C2, P3]}, [PO3])
+    assert found == [], found
+
+
+def test_a_payout_on_the_first_day_taking_money_of_before_it_still_asks_for_the_opening(tmp_path):
+    # must not: the payout of 12-01 at 01:00 pays 200.00 out of an account the statements
+    # show empty: money that came in before 12-01, the statement before (or the opening) missing
+    found = api_merchant(tmp_path, {"2026-12-01": [_bt("txn_p0", "2026-12-01", 1, -20000, payout="po_0"), C1],
+                                    "2026-12-02": []})
+    [gap] = found
+    assert (gap["code"], gap["date"], gap["refs"]) == ("statement-gap", "2026-12-01", ["po_0"]), gap
+    assert "money that came in before 2026-12-01" in gap["message"], gap["message"]
+    assert "`channels.stripe.opening_balance`" in gap["message"] and "(200.00 USD at least" in gap["message"]
+    # and the opening set answers it
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    assert api_merchant(opened, {"2026-12-01": [_bt("txn_p0", "2026-12-01", 1, -20000, payout="po_0"), C1],
+                                 "2026-12-02": []},
+                        opening="\n    opening_balance: {date: 2026-11-30, amount: 200.00}") == []
+
+
+def test_a_covered_day_short_of_a_row_is_no_opening(tmp_path):
+    # blind31's late row: the payout of 12-02 paid out all 12-01 held (no money from before
+    # it was there to take); the payout of 12-04 takes 30.00 more than 12-03's charges left:
+    # a row of the days covered is missing (the channel adds it later), not an opening
+    days = {"2026-12-01": [C1],
+            "2026-12-02": [_bt("txn_p2", "2026-12-02", 12, -9680, payout="po_2")],
+            "2026-12-03": [_bt("txn_c3", "2026-12-03", 10, 5000, 175)],   # a 30.00 charge of 12-03 missing
+            "2026-12-04": [_bt("txn_p4", "2026-12-04", 12, -7825, payout="po_4")],
+            "2026-12-05": []}
+    found = api_merchant(tmp_path, days)
+    [short] = found
+    assert (short["code"], short["date"], short["amount"], short["refs"]) == (
+        "payout-mismatch", "2026-12-04", "30.00", ["po_4"]), short
+    assert "opening_balance" not in short["message"] and "before 2026-12-01" not in short["message"], short
+    assert "a row missing" in short["message"], short["message"]
+    # must not: with the row, nothing
+    days["2026-12-03"].append(_bt("txn_c3b", "2026-12-03", 11, 3000))
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    assert api_merchant(whole, days) == []

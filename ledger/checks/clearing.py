@@ -9,7 +9,9 @@ module judges the clearing account and runs every part of the check (`findings`)
   items linked to its payout id;
 - `statement-gap`: the payouts of a channel's first days that take more than was held
   where no opening says what it held then (its first statement states no balance):
-  money from before it, one finding for the statement before (_starts_short);
+  money from before it, one finding for the statement before (_starts_short); a payout
+  dated after the days covered waits for them, and one after a payout paid out of the
+  days covered is their shortfall (_beyond_held);
 - the transit account's payouts and bank credits (payout-mismatch, payout-missing,
   bank-unmatched): transit.py; a personal wallet's card payments against the bank's
   debits: card_payments.py; a transfer between two of the banks: transfers.py.
@@ -261,6 +263,7 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
     owing: deque[list] = deque()   # [out, amount]: what makes up the deficit, first out first
     of_order: dict[str, list] = {}  # order link -> its payments' queue entries
     waiting: deque[list] = deque()  # the queue's entries after `passed`: money waiting for the next payout
+    paid_from_covered = None        # the first payout of a day covered that the account held all of (_beyond_held)
     transit = channel.accounts.transit
     for item in stream:
         if item.amount > 0:
@@ -323,24 +326,32 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
                 _pop(queue, of_order)
             else:
                 _took(queue[0], item, used)
-        # (after a hole in the statements, as_of is before it: what it held is unknown)
-        if need and payout and not unknown_before(item.date) and item.date <= as_of:
+        whose = _beyond_held(item, as_of, unknown_before, paid_from_covered) if need and payout else None
+        if payout and not need and item.date <= as_of:
+            paid_from_covered = paid_from_covered or item
+        if whose == "covered":
             beyond = isinstance(item, Rest)   # held_before: what the account held beside the named items
             rest = f" ({_money(-item.amount)} {currency} of it beyond the items that name it)" if beyond else ""
+            # (of the first days, where the money before the statements was the question: why it is not that)
+            why = (f": the days the statements of {channel.name} cover to {item.date} are short of it (a row "
+                   f"missing from them?), not money from before them: payout {paid_from_covered.payout[7:]} of "
+                   f"{paid_from_covered.date} found {account} holding all it took"
+                   if unknown_before(item.date) else "")
             findings.append(Finding(
                 "payout-mismatch", item.date, channel.name, account, need, currency,
                 f"payout {item.payout[7:]} of {_money(getattr(item, 'paid', -item.amount))} {currency}{rest} takes "
                 f"{_money(need)} more than the {_money(held_before)} {currency} {account} held"
-                f"{' beside those items' if beyond else ''}", refs([item.entry]),
+                f"{' beside those items' if beyond else ''}{why}", refs([item.entry]),
                 expected=held_before, actual=-item.amount, **at_entry(item.entry)))
-        elif need and not (payout and unknown_before(item.date)):
-            deficit += need
-            owing.append([item, need])
-        elif need and short is not None:
+        elif whose == "before":
             # a payout near the start took money from before the first statement: it owes
             # nothing to the money that comes in after it, and the statement before (or
             # the opening) is missing (_starts_short)
-            short.append((item, need))
+            if short is not None:
+                short.append((item, need))
+        elif need:   # (a refund, or a payout of days no statement covers yet: from what comes in next)
+            deficit += need
+            owing.append([item, need])
     if remainder is not None:
         remainder.extend((queued[0], queued[1]) for queued in queue if queued[1])
     late: dict[dt.date, list] = defaultdict(list)
@@ -357,6 +368,32 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             f"{age} days later (settlement is T+{channel.settlement_days}){_taken(group, total, currency)}",
             refs(i.entry for i, _, _, _ in group), **at_entry(group[0][0].entry)))
     return findings
+
+
+def _beyond_held(payout: Item, as_of: dt.date, unknown_before, paid_from_covered) -> str:
+    """Whose the money is that `payout` takes beyond what the clearing account held: one
+    rule for what a check says of it (blind31 livefeeds: a payout a webhook booked before
+    its day was fetched was told to be money from before the first statement, "set
+    opening_balance", for a charge of its own day).
+
+    - `later`: the payout is of a day after those the statements cover (its day not
+      fetched yet; or after a hole, `as_of` before it): it pays out money of days no
+      statement in the books covers, which their statements book. It waits for them,
+      taken from what comes in next; a hole is the gaps' own statement-gap.
+    - `before`: money from before the first statement, the statement before it (or the
+      opening) missing (_starts_short): the payout is of the first days, where what the
+      account held is unknown (`unknown_before`: no opening, no balance stated), and no
+      payout of a day covered before it found the account holding all it took
+      (`paid_from_covered`): the money from before the statements is what the first
+      payouts take; once one was paid out of the days covered, a shortfall after it is
+      theirs.
+    - `covered`: the days covered are short of it (a row missing from them: a late row the
+      channel adds), a payout-mismatch of its day."""
+    if payout.date > as_of:
+        return "later"
+    if unknown_before(payout.date) and paid_from_covered is None:
+        return "before"
+    return "covered"
 
 
 def _took(queued: list, out: Item, amount: Decimal) -> None:
