@@ -653,3 +653,12 @@ def test_books_naming_a_file_is_refused_at_its_line_by_check_and_import_alike(tm
 def test_books_naming_a_folder_yet_to_be_made_is_taken(make_config, tmp_path):
     # must not fire: the first import makes the folder
     assert make_config("books: ledger/books\n").books == (tmp_path / "ledger" / "books").resolve()
+
+
+def test_a_channel_without_a_currency_is_in_the_books_currency(make_config):
+    # blind31 livefeeds: a USD merchant's Stripe without `currency:` was CNY, and the
+    # opening_balance its finding asked for was booked in yuan
+    cfg = make_config("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe}\n  paid: {type: paypal, currency: EUR}\n")
+    assert (cfg.channels["stripe"].currency, cfg.channels["paid"].currency) == ("USD", "EUR")
+    assert not cfg.channels["stripe"].currency_written
+    assert make_config("books: books\nchannels:\n  stripe: {type: stripe}\n").channels["stripe"].currency == "CNY"

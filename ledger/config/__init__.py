@@ -57,9 +57,9 @@ def parse(data: Any, path: Path) -> Config:
     for name, node in (top["banks"].mapping() if "banks" in top else {}).items():
         node_name = _Reader(name, node.path).text(NAME_RE, "a lower-case name of letters, digits, - and _")
         banks[node_name] = _bank(name, node)
-    channels = {name: _channel(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, banks)
-                for name, node in (top["channels"].mapping() if "channels" in top else {}).items()}
     currency = _opt(top, "currency", _Reader.currency, "CNY")
+    channels = {name: _channel(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, banks, currency)
+                for name, node in (top["channels"].mapping() if "channels" in top else {}).items()}
     shops = {name: _shop(_Reader(name, node.path).text(NAME_RE, "a lower-case name"), node, currency)
              for name, node in (top["shops"].mapping() if "shops" in top else {}).items()}
     for name, channel in channels.items():

@@ -351,7 +351,7 @@ def _payout_banks(node: _Reader, banks: dict[str, Bank]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
+def _channel(name: str, node: _Reader, banks: dict[str, Bank], books_currency: str = "CNY") -> Channel:
     keys = node.mapping({"type", "account_id", "currency", "settlement_days", "bank", "bank_days", "fees",
                          "accounts", "payout_memo", "opening_balance", "date_format", "columns", "types",
                          "shop", "order_pattern", "sales", "trades_from", "credentials", "fetch", "timezone",
@@ -373,7 +373,9 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank]) -> Channel:
     default_memo = re.compile(PAYOUT_MEMOS.get(kind, re.escape(name)), re.IGNORECASE)
     return Channel(
         name=name, type=kind,
-        currency=_opt(keys, "currency", _Reader.currency, "CNY"),
+        # (not written: the books' currency, as a shop's; it was CNY whatever the books',
+        # and an opening_balance of a USD merchant's Stripe was booked in yuan: blind31)
+        currency=_opt(keys, "currency", _Reader.currency, books_currency),
         settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
         bank=bank, payout_banks=payout_banks, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
