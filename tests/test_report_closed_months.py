@@ -334,7 +334,7 @@ def test_a_payout_late_within_its_open_month_keeps_its_day_and_month(tmp_path, m
 # June closed and never paid out, was July's import's `unsettled` dated 06-27: closed June's
 # re-run report gained "1 open unsettled" and `close 2026-06` blamed "a merge, an edit". A
 # deadline's finding is dated its first side's day, or the day its deadline passed where that
-# is in a later month: findings.overdue)
+# is in a later month: findings.by_deadline)
 
 CLEARING_CONFIG = CONFIG.replace("    bank_days: 3\n", "    bank_days: 3\n    quiet_days: 31\n")
 
@@ -410,12 +410,13 @@ def test_money_overdue_at_its_months_end_stays_that_months_finding(tmp_path, mon
     assert refused.exit_code == 1 and "unsettled 2025-12-15" in " ".join(refused.output.split()), refused.output
     _ok(root, "ack", "unsettled", "txn_c20251215XXXX", "--reason", "Stripe holds it for review")
     _ok(root, "close", "2025-12")
-    december = _ok(root, "report", "2025-12")
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
     _ok(root, "import", str(root / "jan"))
     assert _checked(root) == [("unsettled", "2025-12-15", "96.80", True), ("unsettled", "2026-01-02", "48.25", False),
                               ("unsettled", "2026-01-09", "96.80", False)]
-    assert _ok(root, "report", "2025-12") == december
+    assert _findings(root, "2025-12") == [("acknowledged", "unsettled", "2025-12-15", "96.80")]
+    assert [(f[1], f[2]) for f in _findings(root, "2026-01")] == [("unsettled", "2026-01-02"),
+                                                                  ("unsettled", "2026-01-09")]
 
 
 ORDERS_CONFIG = """\
@@ -434,11 +435,12 @@ API_HEADER = ('"balance_transaction_id","created_utc","available_on_utc","curren
               '"automatic_payout_id","automatic_payout_effective_at_utc"')
 
 
-def orders_merchant(root: Path) -> Path:
-    """A shop paid through Stripe, order_days 3. June: orders #1 (06-10, paid), #2 (06-20,
-    never paid: overdue on 06-24, at June's end), #3 (06-29, never paid: overdue on 07-03)
-    and #4 (06-29, paid, refunded in the shop's export, never at Stripe: unsynced from
-    07-03). July: #5 (07-01, never paid: overdue on 07-05, within July) and #6 (07-31, paid)."""
+def orders_merchant(root: Path, unpaid_in_june: bool = False) -> Path:
+    """A shop paid through Stripe, order_days 3. June: orders #1 (06-10, paid), #3 (06-29,
+    never paid: overdue on 07-03) and #4 (06-29, paid, refunded in the shop's export, never
+    at Stripe: unsynced from 07-03); with `unpaid_in_june`, #2 (06-20, never paid: overdue
+    on 06-24, at June's end). July: #5 (07-01, never paid: overdue on 07-05, within July),
+    #6 to #8 (paid)."""
     (root / "config.yaml").write_text(ORDERS_CONFIG, encoding="utf-8")
 
     def order(n: str, day: str, refunded: str = "0.00") -> str:
@@ -449,11 +451,12 @@ def orders_merchant(root: Path) -> Path:
     def charge(n: str, day: str) -> str:
         return (f'"txn_O{n}{day.replace("-", "")}000000000","{day} 10:01:00","{day} 10:01:00","usd","20.00","0.88",'
                 f'"19.12","charge","ch_{n}{day.replace("-", "")}","Order #{n}","20.00","usd","",""')
+    june = [order("1", "2026-06-10")] + ([order("2", "2026-06-20")] if unpaid_in_june else []) + [
+        order("3", "2026-06-29"), order("4", "2026-06-29", refunded="20.00")]
+    july = [order("5", "2026-07-01")] + [order(n, f"2026-07-{d}") for n, d in (("6", "10"), ("7", "20"), ("8", "31"))]
     for month, orders, charges in (
-            ("06", [order("1", "2026-06-10"), order("2", "2026-06-20"), order("3", "2026-06-29"),
-                    order("4", "2026-06-29", refunded="20.00")],
-             [charge("1", "2026-06-10"), charge("4", "2026-06-29")]),
-            ("07", [order("5", "2026-07-01"), order("6", "2026-07-31")], [charge("6", "2026-07-31")])):
+            ("06", june, [charge("1", "2026-06-10"), charge("4", "2026-06-29")]),
+            ("07", july, [charge(n, f"2026-07-{d}") for n, d in (("6", "10"), ("7", "20"), ("8", "31"))])):
         (root / month).mkdir()
         (root / month / f"orders-2026-{month}.csv").write_text("\n".join([SHOP_HEADER, *orders]) + "\n",
                                                                 encoding="utf-8")
@@ -464,24 +467,19 @@ def orders_merchant(root: Path) -> Path:
 
 def test_an_order_unpaid_or_unsynced_after_its_month_closed_is_the_later_months_finding(tmp_path, monkeypatch):
     """#3 and #4, within their order_days at June's end, are July's: dated 07-03, the day
-    their deadline passed. Must not fire: #2, overdue at June's end, is June's (dated
-    06-20, acknowledged to close June) and stays so; #5, overdue within July, keeps 07-01."""
+    their deadline passed. Must not fire: #5, overdue within July, keeps its day, 07-01."""
     root = orders_merchant(tmp_path)
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-07-02")
     _ok(root, "import", str(root / "06"))
-    assert _checked(root) == [("order-unpaid", "2026-06-20", "20.00", False)]
-    refused = beanclear(root, "close", "2026-06")
-    assert refused.exit_code == 1 and "order-unpaid 2026-06-20" in " ".join(refused.output.split()), refused.output
-    _ok(root, "ack", "order-unpaid", "#2", "--reason", "paid in cash at the market")
+    assert _checked(root) == []
     _ok(root, "close", "2026-06")
     june = _ok(root, "report", "2026-06")
     june_json = _ok(root, "report", "2026-06", "--format", "json")
-    assert "Findings: 0 open, 0 following up, 1 acknowledged, 0 resolved" in june, june
+    assert "Findings: 0 open, 0 following up, 0 acknowledged, 0 resolved" in june, june
 
     monkeypatch.setenv("BEANCLEAR_TODAY", "2026-08-03")
     _ok(root, "import", str(root / "07"))
-    assert _checked(root) == [("order-unpaid", "2026-06-20", "20.00", True),
-                              ("order-unpaid", "2026-07-01", "20.00", False),
+    assert _checked(root) == [("order-unpaid", "2026-07-01", "20.00", False),
                               ("order-unpaid", "2026-07-03", "20.00", False),
                               ("refund-unsynced", "2026-07-03", "20.00", False)]
     assert _ok(root, "report", "2026-06") == june
@@ -489,3 +487,23 @@ def test_an_order_unpaid_or_unsynced_after_its_month_closed_is_the_later_months_
     assert _ok(root, "close", "2026-06").startswith("2026-06 is already closed; nothing was written")
     assert [(f[1], f[2]) for f in _findings(root, "2026-07")] == [
         ("order-unpaid", "2026-07-01"), ("order-unpaid", "2026-07-03"), ("refund-unsynced", "2026-07-03")]
+    refused = beanclear(root, "close", "2026-07")
+    assert refused.exit_code == 1 and "order-unpaid 2026-07-03" in " ".join(refused.output.split()), refused.output
+
+
+def test_an_order_unpaid_at_its_months_end_stays_that_months_finding(tmp_path, monkeypatch):
+    """Must not fire: #2, past its order_days on 06-24, unpaid at June's end, is June's
+    (dated 06-20), blocks June's close until acknowledged, and stays June's once July comes."""
+    root = orders_merchant(tmp_path, unpaid_in_june=True)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-07-02")
+    _ok(root, "import", str(root / "06"))
+    assert _checked(root) == [("order-unpaid", "2026-06-20", "20.00", False)]
+    refused = beanclear(root, "close", "2026-06")
+    assert refused.exit_code == 1 and "order-unpaid 2026-06-20" in " ".join(refused.output.split()), refused.output
+    _ok(root, "ack", "order-unpaid", "#2", "--reason", "paid in cash at the market")
+    _ok(root, "close", "2026-06")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-08-03")
+    _ok(root, "import", str(root / "07"))
+    assert ("order-unpaid", "2026-06-20", "20.00", True) in _checked(root)
+    assert _findings(root, "2026-06") == [("acknowledged", "order-unpaid", "2026-06-20", "20.00")]
+    assert _ok(root, "close", "2026-06").startswith("2026-06 is already closed; nothing was written")

@@ -52,7 +52,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds, suspense, transit
-from beanclear.checks.findings import Finding, apply_policy, closed_policies, to_currency
+from beanclear.checks.findings import Finding, apply_policy, closed_policies, past_due, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.clock import today
@@ -457,7 +457,7 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     one no credit answered by then is on its way (`in-transit`), or `payout-missing`
     where the check finds it so (it never reached the bank) and its `bank_days` had
     passed by month end (else it was on its way then, and its finding is a later month's:
-    transit.missing_on, so a closed month's report stays its record); one a credit answered with
+    findings.by_deadline, so a closed month's report stays its record); one a credit answered with
     another amount leaves the difference (`payout-mismatch`: not on its way either);
     a credit answering a payout the books date after month end is `credited-before-payout`
     (01:00 in Shanghai is the day before in the Americas);
@@ -549,8 +549,8 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
             taken.add(id(member))
         # a payout within its bank_days at month end was on its way then, whatever came of it
-        # since: missing, arriving late or credited late is a later month's (transit.missing_on)
-        overdue = seed.amount > 0 and transit.missing_from(seed.date, ch.bank_days) <= end
+        # since: missing, arriving late or credited late is a later month's (findings.by_deadline)
+        overdue = seed.amount > 0 and past_due(seed.date, ch.bank_days) <= end
         credit = arrivals.get(id(seed)) if len(group) == 1 and overdue else None
         if credit is not None:   # missing, and the check takes a credit for it arriving late
             group += [credit] if cut <= credit.date <= end and id(credit) not in taken else []
@@ -568,7 +568,7 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
                 "statement-gap" if id(seed) in holed else "in-transit"
             came = [c for c in answered.get(id(seed), ()) if c.date > end]
             if kind == "in-transit" and came and overdue \
-                    and transit.missing_from(seed.date, ch.bank_days) <= min(c.date for c in came):
+                    and past_due(seed.date, ch.bank_days) <= min(c.date for c in came):
                 # past its days at month end, credited late after it: not on its way then (a
                 # blind tester's closed April called such a payout on its way once May came)
                 kind = "credited-late"
