@@ -507,3 +507,55 @@ def test_an_order_unpaid_at_its_months_end_stays_that_months_finding(tmp_path, m
     assert ("order-unpaid", "2026-06-20", "20.00", True) in _checked(root)
     assert _findings(root, "2026-06") == [("acknowledged", "order-unpaid", "2026-06-20", "20.00")]
     assert _ok(root, "close", "2026-06").startswith("2026-06 is already closed; nothing was written")
+
+
+# -- what still dates a finding in a closed month: the statements' last line before a deadline
+# (a deadline counts to the books' last statement line: a month whose last days were quiet is
+# closed judged to that line; a deadline that passed after it, within the month, is found
+# once a later statement comes, dated in the month). `close` again names that cause, not
+# "a merge, an edit" that never happened; an edit still reads as one.
+
+def quiet_december(root: Path) -> Path:
+    """December: a charge of 12-01 paid out 12-05 (credited 12-08) and one of 12-18 at T+9
+    never paid out (its T+9 passes 12-28); the books' last line is the bank's of 12-26,
+    and both sources' quiet_days let December close. January: charges of 01-05 and 01-20."""
+    (root / "config.yaml").write_text(CLEARING_CONFIG, encoding="utf-8")
+    dec, jan = root / "dec", root / "jan"
+    dec.mkdir()
+    jan.mkdir()
+    charge = lambda d, gross, fee, net: _row(f"txn_c{d.replace('-', '')}XXXX", f"{d} 10:00:00", gross, fee, net,
+                                             "charge", f"Order {d}", f"ch_c{d.replace('-', '')}XXX")
+    (dec / "stripe-2025-12.csv").write_text("\n".join([
+        HEADER, charge("2025-12-01", "100.00", "3.20", "96.80"), _payout("p1", "2025-12-05", "96.80"),
+        charge("2025-12-18", "100.00", "3.20", "96.80")]) + "\n", encoding="utf-8")
+    (jan / "stripe-2026-01.csv").write_text("\n".join(
+        [HEADER] + [charge(f"2026-01-{d}", "50.00", "1.75", "48.25") for d in ("05", "20")]) + "\n", encoding="utf-8")
+    (dec / "bank-2025-12.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n2025-12-08,STRIPE TRANSFER po_p1XXXXXXXXXX,96.80,B1,999.80\n"
+        "2025-12-26,SERVICE FEE,-1.00,B3,998.80\n", encoding="utf-8")
+    (jan / "bank-2026-01.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n2026-01-31,SERVICE FEE,-1.00,B4,997.80\n", encoding="utf-8")
+    return root
+
+
+def test_close_names_a_later_statement_not_an_edit_for_a_deadline_found_after_the_close(tmp_path, monkeypatch):
+    root = quiet_december(tmp_path)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-02")
+    _ok(root, "import", str(root / "dec"))
+    _ok(root, "close", "2025-12")   # judged to 12-26: 12-18's money was 8 days in clearing
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    result = beanclear(root, "close", "2025-12")
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "error unsettled 2025-12-18 stripe" in said, said
+    assert "a merge, an edit" not in said, said
+    assert ("no longer reconciles: 1 unresolved error(s) the books as they stood at its end do not hold, the "
+            "first at books/stripe/2025/2025-12.beancount:") in said, said
+    assert "what came after it shows them in the month" in said, said
+    # must not fire: an edit of the month after the close is still one (its own line's finding)
+    path = root / "books" / "stripe" / "2025" / "2025-12.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + '\n2025-12-10 * "by hand"\n  id: "hand-1"\n'
+                    "  Assets:Clearing:Stripe  5.00 USD\n  Income:Sales:Stripe  -5.00 USD\n", encoding="utf-8")
+    said = " ".join(beanclear(root, "close", "2025-12").output.split())
+    assert "the books changed after the close (a merge, an edit)" in said, said
