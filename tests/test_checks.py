@@ -333,7 +333,9 @@ def test_a_payout_of_the_first_days_beyond_its_items_takes_the_hand_booked_money
     # (but the 10.00 that payout 78, naming no items, took first in, first out)
     [finding] = ledger(hand, linked_sale, PAYOUT.format(amount="99.40"), BANK_CREDIT.format(day="03", amount="99.40"),
                        covered)
-    assert (finding.code, finding.amount, finding.date) == ("unsettled", Decimal("30.00"), dt.date(2026, 2, 27))
+    # (02-27's money at T+1 passed its day on 03-01, in March: dated then, findings.by_deadline)
+    assert (finding.code, finding.amount, finding.date, finding.first_day) == (
+        "unsettled", Decimal("30.00"), dt.date(2026, 3, 1), dt.date(2026, 2, 27))
 
 
 def test_a_credit_on_the_last_day_of_a_statement_read_to_its_last_line_waits(ledger):

@@ -327,3 +327,235 @@ def test_a_payout_late_within_its_open_month_keeps_its_day_and_month(tmp_path, m
         assert kinds == ["arrived-late" if credited else "payout-missing", "in-transit"], kinds
         refused = beanclear(root, "close", "2025-12")
         assert refused.exit_code == 1 and "payout-missing 2025-12-16" in " ".join(refused.output.split())
+
+
+# -- every deadline the same: money unsettled, an order unpaid, a refund unsynced ---------------
+# (the fix helper of blind30 audittrail #1: a Stripe charge of 06-27 at T+10, in clearing when
+# June closed and never paid out, was July's import's `unsettled` dated 06-27: closed June's
+# re-run report gained "1 open unsettled" and `close 2026-06` blamed "a merge, an edit". A
+# deadline's finding is dated its first side's day, or the day its deadline passed where that
+# is in a later month: findings.by_deadline)
+
+CLEARING_CONFIG = CONFIG.replace("    bank_days: 3\n", "    bank_days: 3\n    quiet_days: 31\n")
+
+
+def clearing_merchant(root: Path, december_paid_out: bool = True) -> Path:
+    """Charges of 100.00 (net 96.80) on 12-01, 12-15 and 12-30, at T+9; payouts of 12-05
+    and 12-20 take the first two (credited 12-08 and 12-23; without the second where
+    not `december_paid_out`: 12-15's money is then overdue on 12-25, at December's end).
+    January: charges of 50.00 (net 48.25) on 01-02 and 01-31, and no payout: 12-30's
+    money passes its T+9 on 01-09, 01-02's on 01-12."""
+    (root / "config.yaml").write_text(CLEARING_CONFIG, encoding="utf-8")
+    dec, jan = root / "dec", root / "jan"
+    dec.mkdir()
+    jan.mkdir()
+    charge = lambda d, gross, fee, net: _row(f"txn_c{d.replace('-', '')}XXXX", f"{d} 10:00:00", gross, fee, net,
+                                             "charge", f"Order {d}", f"ch_c{d.replace('-', '')}XXX")
+    payouts = [_payout("p1", "2025-12-05", "96.80")] + ([_payout("p2", "2025-12-20", "96.80")] if december_paid_out
+                                                        else [])
+    (dec / "stripe-2025-12.csv").write_text("\n".join(
+        [HEADER] + [charge(f"2025-12-{d}", "100.00", "3.20", "96.80") for d in ("01", "15", "30")] + payouts) + "\n",
+        encoding="utf-8")
+    (jan / "stripe-2026-01.csv").write_text("\n".join(
+        [HEADER] + [charge(f"2026-01-{d}", "50.00", "1.75", "48.25") for d in ("02", "31")]) + "\n", encoding="utf-8")
+    second = "2025-12-23,STRIPE TRANSFER po_p2XXXXXXXXXX,96.80,B2,1096.60\n" if december_paid_out else ""
+    closing = 1095.60 if december_paid_out else 998.80
+    (dec / "bank-2025-12.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n2025-12-08,STRIPE TRANSFER po_p1XXXXXXXXXX,96.80,B1,999.80\n"
+        f"{second}2025-12-31,SERVICE FEE,-1.00,B3,{closing:.2f}\n", encoding="utf-8")
+    (jan / "bank-2026-01.csv").write_text(
+        f"Date,Description,Amount,Reference,Balance\n2026-01-31,SERVICE FEE,-1.00,B4,{closing - 1:.2f}\n",
+        encoding="utf-8")
+    return root
+
+
+def _checked(root: Path) -> list[tuple]:
+    found = json.loads(beanclear(root, "check", "--format", "json").output)["findings"]
+    return sorted((f["code"], f["date"], f["amount"], f["acknowledged"]) for f in found)
+
+
+def test_money_unsettled_after_its_month_closed_is_the_later_months_finding(tmp_path, monkeypatch):
+    root = clearing_merchant(tmp_path)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-01")
+    _ok(root, "import", str(root / "dec"))
+    _ok(root, "close", "2025-12")
+    december = _ok(root, "report", "2025-12")
+    december_json = _ok(root, "report", "2025-12", "--format", "json")
+    assert "Findings: 0 open, 0 following up, 0 acknowledged, 0 resolved" in december, december
+
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    # 12-30's money is overdue from 01-09 (its T+9 past): January's; 01-02's passed its
+    # T+9 in January too, and keeps its own day (must not fire within one month)
+    assert _checked(root) == [("unsettled", "2026-01-02", "48.25", False), ("unsettled", "2026-01-09", "96.80", False)]
+    assert [(f[1], f[2]) for f in _findings(root, "2026-01")] == [("unsettled", "2026-01-02"),
+                                                                  ("unsettled", "2026-01-09")]
+    # December's record stands, and its close still holds: nothing of December changed
+    assert _ok(root, "report", "2025-12") == december
+    assert _ok(root, "report", "2025-12", "--format", "json") == december_json
+    assert _ok(root, "close", "2025-12").startswith("2025-12 is already closed; nothing was written")
+    refused = beanclear(root, "close", "2026-01")
+    assert refused.exit_code == 1 and "unsettled 2026-01-09" in " ".join(refused.output.split()), refused.output
+
+
+def test_money_overdue_at_its_months_end_stays_that_months_finding(tmp_path, monkeypatch):
+    """Must not fire: 12-15's money, past its T+9 on 12-25 and still in clearing at
+    December's end, is December's (dated 12-15), blocks December's close until
+    acknowledged, and stays December's once January comes."""
+    root = clearing_merchant(tmp_path, december_paid_out=False)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-01")
+    _ok(root, "import", str(root / "dec"))
+    assert _checked(root) == [("unsettled", "2025-12-15", "96.80", False)]
+    refused = beanclear(root, "close", "2025-12")
+    assert refused.exit_code == 1 and "unsettled 2025-12-15" in " ".join(refused.output.split()), refused.output
+    _ok(root, "ack", "unsettled", "txn_c20251215XXXX", "--reason", "Stripe holds it for review")
+    _ok(root, "close", "2025-12")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    assert _checked(root) == [("unsettled", "2025-12-15", "96.80", True), ("unsettled", "2026-01-02", "48.25", False),
+                              ("unsettled", "2026-01-09", "96.80", False)]
+    assert _findings(root, "2025-12") == [("acknowledged", "unsettled", "2025-12-15", "96.80")]
+    assert [(f[1], f[2]) for f in _findings(root, "2026-01")] == [("unsettled", "2026-01-02"),
+                                                                  ("unsettled", "2026-01-09")]
+
+
+ORDERS_CONFIG = """\
+books: books
+currency: USD
+timezone: UTC
+channels:
+  stripe: {type: stripe, currency: USD, settlement_days: 90, shop: shop, quiet_days: 31}
+shops:
+  shop: {type: shopify, order_days: 3, quiet_days: 31}
+"""
+SHOP_HEADER = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Total,Refunded Amount,Outstanding Balance,"
+               "Payment Method,Cancelled at,Created at,Lineitem quantity,Lineitem name,Lineitem price")
+API_HEADER = ('"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net",'
+              '"reporting_category","source_id","description","customer_facing_amount","customer_facing_currency",'
+              '"automatic_payout_id","automatic_payout_effective_at_utc"')
+
+
+def orders_merchant(root: Path, unpaid_in_june: bool = False) -> Path:
+    """A shop paid through Stripe, order_days 3. June: orders #1 (06-10, paid), #3 (06-29,
+    never paid: overdue on 07-03) and #4 (06-29, paid, refunded in the shop's export, never
+    at Stripe: unsynced from 07-03); with `unpaid_in_june`, #2 (06-20, never paid: overdue
+    on 06-24, at June's end). July: #5 (07-01, never paid: overdue on 07-05, within July),
+    #6 to #8 (paid)."""
+    (root / "config.yaml").write_text(ORDERS_CONFIG, encoding="utf-8")
+
+    def order(n: str, day: str, refunded: str = "0.00") -> str:
+        status = "refunded" if refunded != "0.00" else "paid"
+        return (f"#{n},a@x.com,{status},{day} 10:00:00 +0000,USD,20.00,20.00,{refunded},0.00,stripe,,"
+                f"{day} 10:00:00 +0000,1,Mug,20.00")
+
+    def charge(n: str, day: str) -> str:
+        return (f'"txn_O{n}{day.replace("-", "")}000000000","{day} 10:01:00","{day} 10:01:00","usd","20.00","0.88",'
+                f'"19.12","charge","ch_{n}{day.replace("-", "")}","Order #{n}","20.00","usd","",""')
+    june = [order("1", "2026-06-10")] + ([order("2", "2026-06-20")] if unpaid_in_june else []) + [
+        order("3", "2026-06-29"), order("4", "2026-06-29", refunded="20.00")]
+    july = [order("5", "2026-07-01")] + [order(n, f"2026-07-{d}") for n, d in (("6", "10"), ("7", "20"), ("8", "31"))]
+    for month, orders, charges in (
+            ("06", june, [charge("1", "2026-06-10"), charge("4", "2026-06-29")]),
+            ("07", july, [charge(n, f"2026-07-{d}") for n, d in (("6", "10"), ("7", "20"), ("8", "31"))])):
+        (root / month).mkdir()
+        (root / month / f"orders-2026-{month}.csv").write_text("\n".join([SHOP_HEADER, *orders]) + "\n",
+                                                                encoding="utf-8")
+        (root / month / f"balance_change_from_activity-2026-{month}.csv").write_text(
+            "\n".join([API_HEADER, *charges]) + "\n", encoding="utf-8")
+    return root
+
+
+def test_an_order_unpaid_or_unsynced_after_its_month_closed_is_the_later_months_finding(tmp_path, monkeypatch):
+    """#3 and #4, within their order_days at June's end, are July's: dated 07-03, the day
+    their deadline passed. Must not fire: #5, overdue within July, keeps its day, 07-01."""
+    root = orders_merchant(tmp_path)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-07-02")
+    _ok(root, "import", str(root / "06"))
+    assert _checked(root) == []
+    _ok(root, "close", "2026-06")
+    june = _ok(root, "report", "2026-06")
+    june_json = _ok(root, "report", "2026-06", "--format", "json")
+    assert "Findings: 0 open, 0 following up, 0 acknowledged, 0 resolved" in june, june
+
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-08-03")
+    _ok(root, "import", str(root / "07"))
+    assert _checked(root) == [("order-unpaid", "2026-07-01", "20.00", False),
+                              ("order-unpaid", "2026-07-03", "20.00", False),
+                              ("refund-unsynced", "2026-07-03", "20.00", False)]
+    assert _ok(root, "report", "2026-06") == june
+    assert _ok(root, "report", "2026-06", "--format", "json") == june_json
+    assert _ok(root, "close", "2026-06").startswith("2026-06 is already closed; nothing was written")
+    assert [(f[1], f[2]) for f in _findings(root, "2026-07")] == [
+        ("order-unpaid", "2026-07-01"), ("order-unpaid", "2026-07-03"), ("refund-unsynced", "2026-07-03")]
+    refused = beanclear(root, "close", "2026-07")
+    assert refused.exit_code == 1 and "order-unpaid 2026-07-03" in " ".join(refused.output.split()), refused.output
+
+
+def test_an_order_unpaid_at_its_months_end_stays_that_months_finding(tmp_path, monkeypatch):
+    """Must not fire: #2, past its order_days on 06-24, unpaid at June's end, is June's
+    (dated 06-20), blocks June's close until acknowledged, and stays June's once July comes."""
+    root = orders_merchant(tmp_path, unpaid_in_june=True)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-07-02")
+    _ok(root, "import", str(root / "06"))
+    assert _checked(root) == [("order-unpaid", "2026-06-20", "20.00", False)]
+    refused = beanclear(root, "close", "2026-06")
+    assert refused.exit_code == 1 and "order-unpaid 2026-06-20" in " ".join(refused.output.split()), refused.output
+    _ok(root, "ack", "order-unpaid", "#2", "--reason", "paid in cash at the market")
+    _ok(root, "close", "2026-06")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-08-03")
+    _ok(root, "import", str(root / "07"))
+    assert ("order-unpaid", "2026-06-20", "20.00", True) in _checked(root)
+    assert _findings(root, "2026-06") == [("acknowledged", "order-unpaid", "2026-06-20", "20.00")]
+    assert _ok(root, "close", "2026-06").startswith("2026-06 is already closed; nothing was written")
+
+
+# -- what still dates a finding in a closed month: the statements' last line before a deadline
+# (a deadline counts to the books' last statement line: a month whose last days were quiet is
+# closed judged to that line; a deadline that passed after it, within the month, is found
+# once a later statement comes, dated in the month). `close` again names that cause, not
+# "a merge, an edit" that never happened; an edit still reads as one.
+
+def quiet_december(root: Path) -> Path:
+    """December: a charge of 12-01 paid out 12-05 (credited 12-08) and one of 12-18 at T+9
+    never paid out (its T+9 passes 12-28); the books' last line is the bank's of 12-26,
+    and both sources' quiet_days let December close. January: charges of 01-05 and 01-20."""
+    (root / "config.yaml").write_text(CLEARING_CONFIG, encoding="utf-8")
+    dec, jan = root / "dec", root / "jan"
+    dec.mkdir()
+    jan.mkdir()
+    charge = lambda d, gross, fee, net: _row(f"txn_c{d.replace('-', '')}XXXX", f"{d} 10:00:00", gross, fee, net,
+                                             "charge", f"Order {d}", f"ch_c{d.replace('-', '')}XXX")
+    (dec / "stripe-2025-12.csv").write_text("\n".join([
+        HEADER, charge("2025-12-01", "100.00", "3.20", "96.80"), _payout("p1", "2025-12-05", "96.80"),
+        charge("2025-12-18", "100.00", "3.20", "96.80")]) + "\n", encoding="utf-8")
+    (jan / "stripe-2026-01.csv").write_text("\n".join(
+        [HEADER] + [charge(f"2026-01-{d}", "50.00", "1.75", "48.25") for d in ("05", "20")]) + "\n", encoding="utf-8")
+    (dec / "bank-2025-12.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n2025-12-08,STRIPE TRANSFER po_p1XXXXXXXXXX,96.80,B1,999.80\n"
+        "2025-12-26,SERVICE FEE,-1.00,B3,998.80\n", encoding="utf-8")
+    (jan / "bank-2026-01.csv").write_text(
+        "Date,Description,Amount,Reference,Balance\n2026-01-31,SERVICE FEE,-1.00,B4,997.80\n", encoding="utf-8")
+    return root
+
+
+def test_close_names_a_later_statement_not_an_edit_for_a_deadline_found_after_the_close(tmp_path, monkeypatch):
+    root = quiet_december(tmp_path)
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-01-02")
+    _ok(root, "import", str(root / "dec"))
+    _ok(root, "close", "2025-12")   # judged to 12-26: 12-18's money was 8 days in clearing
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2026-02-03")
+    _ok(root, "import", str(root / "jan"))
+    result = beanclear(root, "close", "2025-12")
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "error unsettled 2025-12-18 stripe" in said, said
+    assert "a merge, an edit" not in said, said
+    assert ("no longer reconciles: 1 unresolved error(s) the books as they stood at its end do not hold, the "
+            "first at books/stripe/2025/2025-12.beancount:") in said, said
+    assert "what came after it shows them in the month" in said, said
+    # must not fire: an edit of the month after the close is still one (its own line's finding)
+    path = root / "books" / "stripe" / "2025" / "2025-12.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + '\n2025-12-10 * "by hand"\n  id: "hand-1"\n'
+                    "  Assets:Clearing:Stripe  5.00 USD\n  Income:Sales:Stripe  -5.00 USD\n", encoding="utf-8")
+    said = " ".join(beanclear(root, "close", "2025-12").output.split())
+    assert "the books changed after the close (a merge, an edit)" in said, said

@@ -999,12 +999,13 @@ PAID_OUT_LATE = """
 """
 
 
-def test_a_charge_paid_out_late_is_resolved_in_its_months_report_once_paid_out(tmp_path):
-    # A charge of 02-25 (T+7) still in clearing on 03-31 and paid out 04-03: while open,
-    # February's report listed it (a finding is its date's month's); once paid out, no
-    # month's report did. February's end was too early for it to be late, and March's
-    # findings are those dated in March: it stood at March's end, and is gone since, so
-    # February's report lists it resolved, where its open row stood.
+def test_a_charge_paid_out_late_is_the_month_its_deadline_passed_in(tmp_path):
+    # A charge of 02-25 (T+7) still in clearing on 03-31 and paid out 04-03: within its
+    # days at February's end, it is March's `unsettled`, dated 03-05, the day its T+7
+    # passed (findings.by_deadline): listed open in March's report while open, resolved
+    # there once paid out. February's report, made at its close, never lists it (it was
+    # once February's, open there while open and resolved once paid out, a row added to
+    # a month closed before the deadline).
     from beancount import loader
     from beanclear import config as config_mod
     (tmp_path / "config.yaml").write_text("books: books\ncurrency: USD\nchannels:\n  stripe: {type: stripe, "
@@ -1017,12 +1018,12 @@ def test_a_charge_paid_out_late_is_resolved_in_its_months_report_once_paid_out(t
         entries, errors, options = loader.load_string(textwrap.dedent(books))
         return [(r.status, r.code, r.date, r.amount, r.refs, r.resolution)
                 for r in build_from(entries, errors, options, config, month).findings]
-    open_row = ("open", "unsettled", dt.date(2026, 2, 25), Decimal("42.72"), ("ch_2",), "")
-    assert rows(LATE_PAYOUT, "2026-02") == [open_row]
-    assert rows(LATE_PAYOUT, "2026-03") == []
-    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-02") == [
+    open_row = ("open", "unsettled", dt.date(2026, 3, 5), Decimal("42.72"), ("ch_2",), "")
+    assert rows(LATE_PAYOUT, "2026-02") == []
+    assert rows(LATE_PAYOUT, "2026-03") == [open_row]
+    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-02") == []
+    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-03") == [
         ("resolved",) + open_row[1:5] + ("resolved by the books after the month's end",)]
-    assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-03") == []
     assert rows(LATE_PAYOUT + PAID_OUT_LATE, "2026-04") == []
 
 

@@ -4,7 +4,9 @@ Money a channel collected sits in its clearing account until a payout takes it o
 a payout sits in the transit account until the bank statement shows it arrive. This
 module judges the clearing account and runs every part of the check (`findings`):
 
-- `unsettled`: money still in clearing `settlement_days` after it came in;
+- `unsettled`: money still in clearing `settlement_days` after it came in (dated its
+  day, or the day its settlement_days passed where that is in a later month:
+  findings.by_deadline);
 - `payout-mismatch`: a payout that takes more than was held, or differs from the
   items linked to its payout id;
 - `statement-gap`: the payouts of a channel's first days that take more than was held
@@ -42,7 +44,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from beanclear.checks import transfers
-from beanclear.checks.findings import Finding, at_entry
+from beanclear.checks.findings import Finding, at_entry, by_deadline
 from beanclear.checks.items import Item, Rest, _money, order_key, refs, written_off  # noqa: F401 (order_key: read from here)
 from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
 from beanclear.config import WALLET_TYPES
@@ -362,11 +364,13 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
     for day, group in sorted(late.items()):
         total = sum(left for _, left, _, _ in group)
         age = (as_of - day).days
-        findings.append(Finding(
+        # dated the money's day, or the day its settlement_days passed where that is in a
+        # later month: till then it was settling, as its month's report and close had it
+        findings.append(by_deadline(Finding(
             "unsettled", day, channel.name, account, total, currency,
             f"{_of_payments(group, total, currency)} of {day} still in {account} on {as_of}, "
             f"{age} days later (settlement is T+{channel.settlement_days}){_taken(group, total, currency)}",
-            refs(i.entry for i, _, _, _ in group), **at_entry(group[0][0].entry)))
+            refs(i.entry for i, _, _, _ in group), **at_entry(group[0][0].entry)), channel.settlement_days))
     return findings
 
 

@@ -76,6 +76,31 @@ def shown_on(day: dt.date, sides) -> dt.date:
     return later if (later.year, later.month) > (day.year, day.month) else day
 
 
+def past_due(day: dt.date, days: int) -> dt.date:
+    """The first day a deadline of `days` after `day` has passed: the checks find it from
+    there (age > days). Up to the day before, the money or the order was within its days
+    (a payout on its way, a charge still settling, an order not yet due)."""
+    return day + dt.timedelta(days=days + 1)
+
+
+def by_deadline(finding: "Finding", days: int) -> "Finding":
+    """A deadline's finding (money unsettled, a payout missing, an order unpaid, a refund
+    unsynced: `days` after its first side's day, `finding.date`) dated as shown_on dates a
+    difference: that day, or the day the deadline passed (past_due) where that is in a
+    later month; the first side's day kept as `due_from`. Till then it was within its days
+    at its month's end, as that month's report says and its close recorded; a deadline that
+    passed after the month closed is the later month's finding, never the closed month's
+    (blind30: a payout of 06-30 credited late on 07-16, and a charge of 06-27 at T+10 never
+    paid out, were dated in closed June; its re-run report changed and `close` blamed a
+    merge or an edit). One already overdue at its month's end keeps its day and month."""
+    day = shown_on(finding.date, [past_due(finding.date, days)])
+    if day == finding.date:
+        return finding
+    # (named by its source and day where no statement id names it: the day it is dated)
+    named = () if finding.refs == (f"{finding.source} {finding.date}",) else finding.refs
+    return replace(finding, date=day, due_from=finding.date, refs=named)
+
+
 def limit(config, code: str, key: str):
     """`checks.<code>.<key>` as the config says, else its default (DEFAULT_LIMITS)."""
     return config.checks[code].limits.get(key, DEFAULT_LIMITS[code][key])
@@ -114,6 +139,15 @@ class Finding:
     # a finding a write-off above the limit acknowledges: where it went and why, as the
     # month report gives an acknowledgment's reason (checks/resolutions.py)
     written_off: str = field(default="", compare=False, hash=False)
+    # a deadline's finding dated the day its deadline passed, in a later month than its
+    # first side (by_deadline): that side's day, what its age counts from (a charge's money, a
+    # payout, an order); None where the finding is dated that day
+    due_from: Any = field(default=None, compare=False, hash=False)
+
+    @property
+    def first_day(self):
+        """The day the finding is of: its first side's (due_from), else its date."""
+        return self.due_from or self.date
 
     def __post_init__(self):
         # Amounts are rounded to the currency (DESIGN §5), here once for every check:

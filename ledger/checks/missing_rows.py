@@ -163,7 +163,8 @@ def folded(findings: list[Finding], entries, config, cover: Coverage, opened=Non
     by_account: dict[str, list[Step]] = {}
     for step in steps_found:
         by_account.setdefault(step.account, []).append(step)
-    ordered = sorted(findings, key=lambda f: (f.date or dt.date.min))
+    # (by the day each is of: a deadline's first side's, not the later month's day it is dated)
+    ordered = sorted(findings, key=lambda f: (f.first_day or dt.date.min))
     rest = []
     for f in ordered:   # first the failures each step explains
         step = _failure_of(f, by_account, diffs)
@@ -253,7 +254,7 @@ def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: lis
         for first, last in runs:
             if any(s.source == name and s.first <= last and first <= s.last for s in known):
                 continue
-            orders = [f for f in unpaid if first <= f.date <= last]
+            orders = [f for f in unpaid if first <= f.first_day <= last]   # (the order's day)
             credits = [f for f in credited
                        if (first if f.code == "bank-unmatched" else first - window) <= f.date <= last + window]
             if len(orders) + len(credits) >= POINTED:
@@ -302,9 +303,10 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     # sales and a withdrawal that bring more in than out on the whole still hold the
     # withdrawal (seed 33070 without a day's WeChat fund bill: 06-17's money unsettled).
     less = step.amount < 0
-    due_then = f.date >= step.first - DAY * channel.settlement_days
+    day = f.first_day   # (the money's day, of money unsettled dated the day it passed its days)
+    due_then = day >= step.first - DAY * channel.settlement_days
     if (less and f.code == "payout-mismatch" and " more than the " in f.message and f.date >= step.first
-            or f.code == "unsettled" and due_then and (not less or f.date <= step.last)) \
+            or f.code == "unsettled" and due_then and (not less or day <= step.last)) \
             and f.source == step.source:
         # (oldest first, while the step has money left to explain: the last one it reaches
         # may hold other money too, as the newest day of its excess does: seed 32614, 362.65
@@ -333,13 +335,13 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     first, last = step.unsold
     # (refund-rate and refund-surge: judged again without those days, _refunds_rejudged)
     if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
-        return first - DAY * config.shops[f.source].order_days <= f.date <= last
+        return first - DAY * config.shops[f.source].order_days <= f.first_day <= last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
             and f.actual is not None and f.expected is not None and f.actual < f.expected:
         # the shop refunded more than the books show the channels did, and this source
         # was paid for the order: its refund may be in the rows missing, on any day after
         # the refunds the books know of (a shop's export seldom dates its refunds)
-        return f.date <= last and not paid.get(step.account, set()).isdisjoint(f.refs)
+        return f.first_day <= last and not paid.get(step.account, set()).isdisjoint(f.refs)
     return False
 
 

@@ -26,6 +26,11 @@ An order posts to the shop's receivable; the channel payment that names it clear
   stated"`, importers/shop.py) was refunded what the channels refunded of it; nothing
   refunded `order_days` after it is the finding (the most it can be: the order).
 
+A deadline's finding (order-unpaid, refund-unsynced) is dated its order's or last
+refund's day, or the day its `order_days` passed where that is in a later month
+(findings.by_deadline): an order of 06-29 at 3 days, unpaid, is July's, dated 07-03, and June,
+closed before, keeps its report.
+
 A payment is only "without order" where the shop's exports cover its date: from
 `order_days` after the first order in the books (an order paid late may predate the
 first export) to the day before the last (an export may end mid-day), and not in a hole
@@ -62,7 +67,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, limit, rate_text, shown_on
+from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, by_deadline, limit, rate_text, shown_on
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -790,7 +795,10 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
             shop_found, waits, held_by = never_paid(shop, config, shop_found + pending), {}, {}
         else:   # a channel paying it whose payments name no order: its days' unpaid orders are one cause
             shop_found = unnamed.grouped(shop, config, shop_found, unnamed_payments)
-        out += shop_found
+        # a deadline is dated its order's or refund's day, or the day its order_days passed
+        # where that is in a later month (findings.by_deadline): what waits above is judged by
+        # the first side's day, and so is what one cause holds
+        out += [by_deadline(f, shop.order_days) if f.code in DEADLINE_CODES else f for f in shop_found]
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for key, g in others.items() if (shop.name, key) not in absorbed for i in g.payments),
                           key=lambda i: i.date)

@@ -6,7 +6,7 @@ arrive (clearing.py watches the clearing account before it):
 
 - `payout-mismatch`: a payout that differs from the bank credit that answers it;
 - `payout-missing`: a payout the bank has not shown `bank_days` after it left (dated its
-  day, or the day it became missing where that is in a later month: missing_on);
+  day, or the day it became missing where that is in a later month: findings.by_deadline);
 - `bank-unmatched`: a bank credit booked as a payout that no payout explains, a top-up
   of the channel from the bank that no bank debit explains, or a bank debit booked as
   a top-up that no top-up explains.
@@ -39,7 +39,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks import reversals
-from beanclear.checks.findings import Finding, at_entry, shown_on
+from beanclear.checks.findings import Finding, at_entry, by_deadline, shown_on
 from beanclear.checks.items import WRITE_OFF, Item, _money, postings_by_account, refs, written_off
 from beanclear.checks.sums import batched, pair_or_run
 from beanclear.importers.order_refs import link
@@ -295,11 +295,11 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             findings.append(_arrived_late(payout, credit, channel, account))
             continue
         missing.append((len(findings), payout))
-        findings.append(Finding(
-            "payout-missing", missing_on(payout.date, window), channel.name, account, payout.amount, payout.currency,
+        findings.append(by_deadline(Finding(
+            "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
             f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
             f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window, zone),
-            refs([payout.entry]), **at_entry(payout.entry)))
+            refs([payout.entry]), **at_entry(payout.entry)), window))
     _name_each_other(findings, unpaid, missing)
     return findings
 
@@ -394,25 +394,6 @@ def _paid_out_later(item: Item, clearing: str) -> bool:
         any(p.account == clearing for p in item.entry.postings)
 
 
-def missing_from(paid: dt.date, bank_days: int) -> dt.date:
-    """The first day a payout of `paid` that no credit answered is missing: its
-    `bank_days` past (check_transit's age > bank_days). Up to the day before, it is on its
-    way; from this day, a month's end shows it overdue (the month report's payout-missing,
-    arrived-late, credited-late)."""
-    return paid + dt.timedelta(days=bank_days + 1)
-
-
-def missing_on(paid: dt.date, bank_days: int) -> dt.date:
-    """The day a payout-missing is dated, as findings.shown_on dates a difference between
-    two sides: the payout's day, or the day the bank's side showed it missing
-    (missing_from) where that is in a later month, whether the credit came late since or
-    never. Till then the payout was on its way, as that month's report says and its close
-    recorded (blind30: a Stripe payout of 06-30 with 4 bank days, credited 07-16, was
-    dated 06-30 in closed June; June's re-run report turned "on its way" into "reached
-    the bank late" and `close 2026-06` blamed a merge or an edit): July's, dated 07-05."""
-    return shown_on(paid, [missing_from(paid, bank_days)])
-
-
 def _late_arrivals(overdue: list[Item], credits: list[Item], items: list[Item], banks, zone=None) -> dict[int, Item]:
     """id(payout) -> the bank credit that appears to be it, arriving past bank_days +
     LATE_DAYS: of the payouts past their days (`overdue`) and the credits no payout
@@ -455,15 +436,14 @@ def _arrived_late(payout: Item, credit: Item, channel, account: str) -> Finding:
     (_late_arrivals), naming its credit, whose ref it lists too, and the link that says
     they are one by the payout's link, as `match` proposes it."""
     bank_ref, payout_ref = refs([credit.entry])[0], payout.payout or refs([payout.entry])[0]
-    return Finding(
-        "payout-missing", missing_on(payout.date, channel.bank_days), channel.name, account, payout.amount,
-        payout.currency,
+    return by_deadline(Finding(
+        "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
         f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} appears to have reached the bank "
         f"late: bank credit {bank_ref} of {credit.date}, {(credit.date - payout.date).days} days later (expected "
         f"within {channel.bank_days}), is booked as {_a(channel.name)} payout and of its amount, the only one since "
         f"it, and no other payout of that amount left between them: `beanclear link {bank_ref} {payout_ref}` if it "
         "is this payout",
-        refs([payout.entry, credit.entry]), **at_entry(payout.entry))
+        refs([payout.entry, credit.entry]), **at_entry(payout.entry)), channel.bank_days)
 
 
 def _name_each_other(findings: list[Finding], credits: list[tuple[int, Item]], payouts: list[tuple[int, Item]]):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from beancount.core import data
 
 from beanclear.checks import clearing, orders, transit
 from beanclear.checks.findings import following_up
-from beanclear.checks.items import postings_by_account, refs
+from beanclear.checks.items import postings_by_account
 from beanclear.checks.pooled import pooled
 from beanclear.statements.coverage import Coverage
 
@@ -121,12 +121,16 @@ def oldest(stage: str, found: list[tuple], deadline: int) -> Open:
     counts to), one finding per item or day."""
     if not found:
         return Open(stage, None, deadline=deadline)
-    first, until = min(found, key=lambda pair: pair[0].date)
+    # (a deadline's age counts from its first side's day, the day the money came or the
+    # payout or the order left, not from the later month's day its finding is dated on:
+    # findings.by_deadline)
+    first, until = min(found, key=lambda pair: pair[0].first_day)
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     for f, _ in found:
         amounts[f.currency] += f.amount
     # (an item after the end of the statements that judge it waits for them: 0 days)
-    return Open(stage, first.date, max(0, (until - first.date).days), deadline, len(found), dict(sorted(amounts.items())))
+    day = first.first_day
+    return Open(stage, day, max(0, (until - day).days), deadline, len(found), dict(sorted(amounts.items())))
 
 
 def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str, list[Open]]:
@@ -156,11 +160,8 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
         for bank, items in transit.by_bank(index.get(ch.accounts.transit, []), ch, config).items():
             landed, horizon = transit.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
-            # a payout's age counts from the day it left, not from the day a later month's
-            # payout-missing is dated (transit.missing_on)
-            left = {refs([i.entry])[:1]: i.date for i in items if i.amount > 0}
-            sent += [(replace(f, date=left.get(f.refs[:1], f.date)), until)
-                     for f in transit.check_transit(items, landed, later, banks=banks, zone=config.timezone)
+            sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks,
+                                                               zone=config.timezone)
                      if f.code == "payout-missing"]
         out[ch.name] = [
             oldest("clearing", [(f, settled_to) for f in held], ch.settlement_days),
@@ -185,6 +186,10 @@ class _Held(NamedTuple):
     date: dt.date
     currency: str
     amount: Decimal
+
+    @property
+    def first_day(self) -> dt.date:   # (as a Finding's: oldest() reads either)
+        return self.date
 
 
 def _by_day(remainder: list) -> list[_Held]:

@@ -20,7 +20,9 @@
     closed once and reopened closes again, whatever was closed after it). A month
     before the books' first transaction is a bad month (exit 2): nothing to close. A
     month closed already writes nothing, but is judged still: errors of it that remain
-    (the books changed after the close: a merge, an edit) are listed, exit 1.
+    (the books changed after the close: a merge, an edit; or what came after it shows
+    one in the month, which the books as they stood at its end do not hold) are listed,
+    exit 1, each cause said as it is.
 
     reopen(config, "2026-01", reason) appends
 
@@ -130,7 +132,8 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
     blockers = [_line(f) for f in unresolved]
     if month in shut:   # closed already: judged still, since a merge or an edit may have changed it (blind24)
         where = relative(str((root / PERIODS_FILE).resolve()), config.root.resolve())
-        return _closed_already(month, f"{where} line {shut[month].line}", unresolved), None, None
+        return _closed_already(month, f"{where} line {shut[month].line}", unresolved,
+                               _shown_later(entries, config, last, unresolved)), None, None
     short = [_line(f) for f in month_end.short_of(entries, config, load, last)]
     if blockers or short:
         # (statements short of the month's end are no finding of `check`: said apart)
@@ -144,17 +147,40 @@ def _closing(config, month: str) -> tuple[Outcome, str | None, object]:
                                   f"at {next_first}, in {PERIODS_FILE}" + below_zero(config, month, held)), block, read
 
 
-def _closed_already(month: str, closed: str, unresolved: list) -> Outcome:
+def _shown_later(entries, config, last: dt.date, unresolved: list) -> list:
+    """Of a closed month's unresolved findings, those the books as they stood at its end
+    (what is dated after it left out: reports/period.as_at) do not hold: what came after
+    the close shows them in the month, no edit of it did. A deadline counts to the books'
+    last statement line: a month whose last days were quiet (quiet_days) was closed judged
+    to that line, and a deadline that passed after it, within the month, is found once a
+    later statement comes (findings.by_deadline dates one that passed in a later month
+    there). Beancount's own errors (a balance the close asserted) are the books' text."""
+    if not any(f.code != "beancount" for f in unresolved):
+        return []
+    from beanclear.checks import reconcile
+    from beanclear.clock import today
+    from beanclear.reports.period import as_at
+    then = reconcile.find(as_at(entries, last), config, today=min(last, today()))
+
+    def stood(f) -> bool:   # (the same finding then, whatever it names since: its refs may have grown)
+        return any(g.code == f.code and g.source == f.source and (set(g.refs) & set(f.refs) or g.date == f.date)
+                   for g in then)
+    return [f for f in unresolved if f.code != "beancount" and not stood(f)]
+
+
+def _closed_already(month: str, closed: str, unresolved: list, later: list = ()) -> Outcome:
     """A month closed already: nothing to write; but where errors of it remain (the
     books changed after the close: a merge brought a line into it, a balance it asserted
     fails), they are listed and the close says it no longer holds, exit 1, as `close`
-    does while errors remain."""
+    does while errors remain. Those only what came after the month shows (`later`:
+    _shown_later) are said apart: no edit made them."""
     if not unresolved:
         return Outcome(month, message=f"{month} is already closed; nothing was written")
     # a follow-up past its due date fails with no change to the books: only the clock moved
     # (a blind tester was told of "a merge, an edit" that never happened)
     late = [f for f in unresolved if (f.follow_up or {}).get("state") == "overdue"]
-    changed = [f for f in unresolved if f not in late]
+    shown = [f for f in later if f not in late]
+    changed = [f for f in unresolved if f not in late and f not in shown]
     said = []
     if late:
         named = "; ".join(f"{f.code} {f.refs[0] if f.refs else '-'}, {f.follow_up['owner']}, due {f.follow_up['due']}"
@@ -163,11 +189,21 @@ def _closed_already(month: str, closed: str, unresolved: list) -> Outcome:
         said.append(f"{len(late)} follow-up{'s' if len(late) > 1 else ''} past {'their' if len(late) > 1 else 'its'} "
                     f"due date ({named}): settle it and mark it done (`beanclear follow-up {f.code} "
                     f"{f.refs[0] if f.refs else 'REF'} --done --note \"…\"`), or give it a later `--due`")
+    if shown:
+        first = next((f for f in shown if f.file), None)
+        at = f", the first at {first.file}:{first.line}" if first is not None else ""
+        said.append(f"{len(shown)} unresolved error(s) the books as they stood at its end do not hold{at} — what "
+                    "came after it shows them in the month (a deadline that passed after the last statement line "
+                    "the close was judged to, its last days quiet), or the config changed since (a shorter "
+                    f'deadline); `beanclear reopen {month} --reason "…"`, resolve them and close it again')
     if changed:
         first = next((f for f in changed if f.file), None)
         at = f", the first at {first.file}:{first.line}" if first is not None else ""
-        said.append(f"{len(changed)} unresolved error(s){at} — the books changed after the close (a merge, an edit); "
-                    f'correct the change, or `beanclear reopen {month} --reason "…"` and close it again')
+        # (a finding of the books as they stood at its end: its entries, or what judges them,
+        # a deadline made shorter in the config; a failed balance is the books' alone)
+        config = ", or the config did (a shorter deadline)" if any(f.code != "beancount" for f in changed) else ""
+        said.append(f"{len(changed)} unresolved error(s){at} — the books changed after the close (a merge, an "
+                    f'edit){config}; correct the change, or `beanclear reopen {month} --reason "…"` and close it again')
     return Outcome(month, blockers=[_line(f) for f in unresolved], message=(
         f"{month} is closed ({closed}) but no longer reconciles: {'; and '.join(said)}; nothing was written"))
 

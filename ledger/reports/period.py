@@ -34,9 +34,10 @@ the row tie out (ChannelRow): the merchant's discounts, conversions between the 
 currencies, write-offs out of transit or clearing, the balances brought forward, and
 `other`, what none of them names. Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
-resolved (found at month end, or at a later month's end for one whose deadline fell
-after the month's, gone from the books' report now: settled by a later entry, a
-write-off, a booking or a match; resolve/imported.py).
+resolved (found at month end, gone from the books' report now: settled by a later
+entry, a write-off, a booking or a match; resolve/imported.py). A deadline that passed
+after the month's end is a later month's finding (findings.by_deadline): the month's
+report, made at its close, stays its record.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beanclear.checks import acks, checking, fx, reconcile, refunds, suspense, transit
-from beanclear.checks.findings import Finding, apply_policy, closed_policies, to_currency
+from beanclear.checks.findings import Finding, apply_policy, closed_policies, past_due, to_currency
 from beanclear.checks.items import refs as statement_ids
 from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.clock import today
@@ -465,7 +466,7 @@ def _open_payouts(entries, channels, start: dt.date, end: dt.date, bank: str, co
     one no credit answered by then is on its way (`in-transit`), or `payout-missing`
     where the check finds it so (it never reached the bank) and its `bank_days` had
     passed by month end (else it was on its way then, and its finding is a later month's:
-    transit.missing_on, so a closed month's report stays its record); one a credit answered with
+    findings.by_deadline, so a closed month's report stays its record); one a credit answered with
     another amount leaves the difference (`payout-mismatch`: not on its way either);
     a credit answering a payout the books date after month end is `credited-before-payout`
     (01:00 in Shanghai is the day before in the Americas);
@@ -557,8 +558,8 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
             group += [i for i in more if id(i) not in taken and all(i is not g for g in group)]
             taken.add(id(member))
         # a payout within its bank_days at month end was on its way then, whatever came of it
-        # since: missing, arriving late or credited late is a later month's (transit.missing_on)
-        overdue = seed.amount > 0 and transit.missing_from(seed.date, ch.bank_days) <= end
+        # since: missing, arriving late or credited late is a later month's (findings.by_deadline)
+        overdue = seed.amount > 0 and past_due(seed.date, ch.bank_days) <= end
         credit = arrivals.get(id(seed)) if len(group) == 1 and overdue else None
         if credit is not None:   # missing, and the check takes a credit for it arriving late
             group += [credit] if cut <= credit.date <= end and id(credit) not in taken else []
@@ -576,7 +577,7 @@ def _by_payout(ch, held: list, total: Decimal, currency: str, cut: dt.date, end:
                 "statement-gap" if id(seed) in holed else "in-transit"
             came = [c for c in answered.get(id(seed), ()) if c.date > end]
             if kind == "in-transit" and came and overdue \
-                    and transit.missing_from(seed.date, ch.bank_days) <= min(c.date for c in came):
+                    and past_due(seed.date, ch.bank_days) <= min(c.date for c in came):
                 # past its days at month end, credited late after it: not on its way then (a
                 # blind tester's closed April called such a payout on its way once May came)
                 kind = "credited-late"
@@ -811,8 +812,8 @@ def _key(f, written: frozenset = frozenset()) -> tuple:
 
 def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:
     """The month's findings: open and acknowledged from the books' report; resolved are
-    those the checks found on the books as they stood at month end (or at a later month
-    end, for one whose deadline fell after it: _late_at_later_ends), gone since. Those
+    those the checks found on the books as they stood at month end, gone since (a deadline
+    that passed after it is a later month's finding: findings.by_deadline). Those
     books hold the bank lines a booking or a match explained as the import left them
     (resolve/imported.py): the edit in place leaves no trace at any date otherwise; and
     they are without a person's own entries that close an item by its link, which leave
@@ -855,8 +856,8 @@ def finding_rows(entries, config, findings, start: dt.date, end: dt.date, load=N
         # holds back, said in the hole's statement-gap: one row, not one and its parts)
         # (of books carried forward, the findings of their lookback too: one a reclassification
         # of the month settles is the month's, whatever month it is of, as in the whole books)
-        then = gaps.one_end(reconcile.find(as_at(imported, end), config, today=min(end, today()), every_day=True) +
-                            _late_at_later_ends(imported, config, end, later), config)
+        then = gaps.one_end(reconcile.find(as_at(imported, end), config, today=min(end, today()), every_day=True),
+                            config)
         unexplained = None   # the findings of the books now, but for the lines a person explained
         listed = set()
         # a source added to the config since was not there then: what the checks say of it
@@ -910,27 +911,6 @@ def _grown_into(f, grown: dict) -> bool:
     moved out of the month (a refund-unsynced the other side's later refund redated)
     stood at month end and is gone from it: resolved there."""
     return bool(f.refs) and any(frozenset(f.refs) <= refs for refs in grown.get((f.code, f.source), ()))
-
-
-def _late_at_later_ends(imported, config, end: dt.date, later: list) -> list:
-    """The deadline checks' findings (clearing's, orders': money unsettled, a payout
-    missing, an order unpaid) on the books as they stood at the later month ends a
-    finding of the month may first stand at: one of the month's last days whose
-    deadline falls after its end (a charge of 02-25 at T+7, still in clearing on 03-31)
-    was no finding at the month's end and is dated in it, not in the month it stood
-    open at the end of. Those month ends run to the deadlines' longest (settlement and
-    bank days, order days), and only while the books hold entries after one: at a
-    month end past the books' last day, the books are as they are now."""
-    last = max((e.date for e in later), default=end)
-    days = [ch.settlement_days + ch.bank_days for ch in config.channels.values()]
-    horizon = end + dt.timedelta(days=max(days + [shop.order_days for shop in config.shops.values()], default=0) + 1)
-    out, cut = [], end
-    while cut < horizon:
-        cut = _next_month(_next_month(cut)) - dt.timedelta(days=1)
-        if cut >= last:
-            break
-        out += reconcile.find(as_at(imported, cut), config, ("clearing", "orders"), min(cut, today()))
-    return out
 
 
 def written_off_rows(entries, config, start: dt.date, end: dt.date, load=None) -> list[FindingRow]:

@@ -206,11 +206,18 @@ def injections(m, rng, ids):
             def seen(d):
                 return states_period or (last - d).days > ch.settlement_days
 
+            def dated(d):
+                # the money's day, or the day its settlement_days passed where that is in a
+                # later month (README: a deadline that passed after its month closed is the
+                # later month's finding): 04-27's money at T+3 is May's, dated 05-01
+                due = d + timedelta(days=ch.settlement_days + 1)
+                return due if (due.year, due.month) != (d.year, d.month) else d
+
             for d in days:   # first in, first out: the oldest money still held goes first
                 used = min(older, max(left[d], Decimal(0)))
                 left[d], older = left[d] - used, older - used
                 if left[d] > 0 and seen(d):
-                    P.append(Problem("unsettled", ch.name, d, [], window=(d, d)))
+                    P.append(Problem("unsettled", ch.name, d, [], window=(dated(d), dated(d))))
         inj["after_payouts"].append(unsettled_truth)
 
     def payout_problems():
