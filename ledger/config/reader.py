@@ -143,9 +143,13 @@ class _Reader:
 
     def fraction(self) -> Decimal:
         """A share of a whole, 0 to 1: `refund-rate.max`."""
+        return self._within(1, "a fraction from 0 to 1 (0.10 for 10%)")
+
+    def _within(self, high: int, what: str) -> Decimal:
+        """A number from 0 to `high`, else the error saying `what` it is."""
         value = self.number()
-        if not 0 <= value <= 1:
-            raise self.fail("a fraction from 0 to 1 (0.10 for 10%)", self.data)
+        if not 0 <= value <= high:
+            raise self.fail(what, self.data)
         return value
 
     def rate(self) -> Decimal:
@@ -220,10 +224,7 @@ class _Reader:
 
     def score(self) -> Decimal:
         """A fuzzy score, or a difference of two: rapidfuzz's are 0 to 100."""
-        value = self.number()
-        if not 0 <= value <= 100:
-            raise self.fail("a score from 0 to 100", self.data)
-        return value
+        return self._within(100, "a score from 0 to 100")
 
     def regex(self) -> re.Pattern:
         value = self.text()
