@@ -90,17 +90,21 @@ def findings(config, sales, prepared=None) -> list[Finding]:
     (refunds.channel_sales); `prepared`: the order check's groups (orders.Prepared), where
     the books have shops."""
     refunds: list[tuple] = []      # (entry, channel, [(refunded, currency)]): a failure's negative
-    named_ids: set[tuple[str, str]] = set()   # (channel, id) a refund may name its payment by
+    named_ids: dict[str, set[str]] = defaultdict(set)   # channel -> the ids a refund may name its payment by
     by_id: dict[tuple[str, str], list] = defaultdict(list)   # (channel, id or source-id) -> its refunds
-    for entry, channel, side in sales:
-        if not any(p.units.number > 0 for p in side) and REFUND_FAILED not in entry.meta:
-            continue   # no refund, nor a failed one given back (which posts a credit)
+    for entry, channel, side in sales:   # (every sale of the books: a loop, not a generator, per sale)
+        for p in side:
+            if p.units.number > 0:
+                break
+        else:
+            if REFUND_FAILED not in entry.meta:
+                continue   # no refund, nor a failed one given back (which posts a credit)
         _, back = _moved(entry, side)
         if not back:
             continue
         refunds.append((entry, channel, back))
         meta = entry.meta
-        named_ids.update((channel.name, str(meta[k])) for k in NAMES_PAYMENT if meta.get(k))
+        named_ids[channel.name].update(str(meta[k]) for k in NAMES_PAYMENT if meta.get(k))
         for key in ("id", "source-id"):   # how a failure names the refund it undoes
             if meta.get(key):
                 by_id[(channel.name, str(meta[key]))].append(entry)
@@ -108,10 +112,12 @@ def findings(config, sales, prepared=None) -> list[Finding]:
         return []
     # the payments the refunds may name, only: a refund names one payment in many
     paid: dict[tuple[str, str], dict[int, tuple]] = defaultdict(dict)   # (channel, id) -> {id(entry): its payment}
-    for entry, channel, side in sales:
+    for entry, channel, side in sales:   # (every sale of the books: the cheap test first)
+        named = named_ids.get(channel.name)
+        if not named:
+            continue
         meta = entry.meta
-        keys = [(channel.name, str(meta[k])) for k in PAYMENT_IDS if meta.get(k)]
-        keys = [k for k in keys if k in named_ids]
+        keys = [(channel.name, i) for k in PAYMENT_IDS if (i := meta.get(k)) and (i := str(i)) in named]
         if keys:
             sold, _ = _moved(entry, side)
             for key in keys:
