@@ -257,27 +257,19 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         settled_batches.notes(live, books)
         seen: dict[str, Ids] = {}
         recorded: dict[str, list] = {}   # per source, the statements the books hold (belonging.py)
-        stated: dict[str, list] = {}     # per source, (path, account) of this import's statements so far
-        spans: dict[str, list] = {}      # per source, the days of this import's statements so far (belonging.py)
-        formats: dict[str, list] = {}    # of a bank, this import's statements so far (with their format)
+        read: dict[str, list] = {}   # per source, this import's statements so far (belonging.Read)
         for result in live:
             name = result.importer.source.name
             if name not in seen:
                 seen[name], recorded[name] = early.get(name) or books.known(name), books.statements(name)
             form = _format_of(result.importer)
             if not force:
-                belonging.check(result.path, name, result.extraction, recorded[name], asked, stated.get(name, ()),
-                                spans.get(name, ()))
+                belonging.check(result.path, name, result.extraction, recorded[name], asked, read.get(name, ()))
                 if form:
                     belonging.one_format(result.path, name, form, result.extraction,
-                                         recorded[name] + formats.setdefault(name, []))
-            if getattr(result.extraction, "account", None):
-                stated.setdefault(name, []).append((result.path, result.extraction.account))
-            span = coverage.period(result.extraction)
-            if span:
-                spans.setdefault(name, []).append((*span, None, None))
-                if form:
-                    formats.setdefault(name, []).append((*span, None, form))
+                                         recorded[name] + belonging.formats(read.get(name, ())))
+            read.setdefault(name, []).append(belonging.Read(result.path, coverage.period(result.extraction),
+                                                            getattr(result.extraction, "account", None), form))
         asserted: dict[tuple[str, str], str] = {}   # (account, currency) -> the first day the books assert it
         for key in (key for ids in seen.values() for key in ids.prefixed("balance ")):
             _, account, day, currency = key.split(" ")

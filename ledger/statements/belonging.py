@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NamedTuple
 
 from beanclear.importers.banking import one_account
 from beanclear.importers.toolkit import StatementError
@@ -51,22 +52,35 @@ def _one(mine: str, account: str) -> bool:
     return mine == account or one_account(mine, account)
 
 
+class Read(NamedTuple):
+    """A statement an import read before the one judged: its file, its days (None: it
+    states none), the account it states, its bank format (None: a channel's)."""
+    path: Path
+    span: tuple[dt.date, dt.date] | None
+    account: str | None
+    form: str | None
+
+
+def formats(read: list[Read]) -> list[tuple]:
+    """The statements of `read` that a bank format names, as Books.statements gives them."""
+    return [(*r.span, None, r.form) for r in read if r.span and r.form]
+
+
 def check(path, source: str, extraction, recorded: list[tuple[dt.date, dt.date, str | None, str | None]],
-          asked: bool = False, importing: list[tuple] = (), before: list[tuple] = ()) -> None:
+          asked: bool = False, read: list[Read] = ()) -> None:
     """Raise StatementError when a statement does not belong with the source's `recorded`
-    statements ((first day, last day, account, format) each, Books.statements) and those
-    of the import's files before it (`before`, alike: one import of two files is judged
-    as two imports are; blind30: two merchants' Stripe CSVs 826 days apart), or with
-    the statements of the source this import read before it (`importing`: (path,
-    account) of each that states one): two accounts' files imported together are no
-    more one account's than one after the other (blind30: a PayPal Balances response of
-    another account, in one folder with the transactions, was booked as theirs). `asked`:
+    statements ((first day, last day, account, format) each, Books.statements), or with
+    the statements of the source this import read before it (`read`): one import of two
+    files is judged as two imports are, by their days (blind30: two merchants' Stripe
+    CSVs 826 days apart) and by the accounts they state (blind30: a PayPal Balances
+    response of another account, in one folder with the transactions). `asked`:
     the channel's own answer for days asked of its API, whose days are not judged."""
     mine = getattr(extraction, "account", None)
-    other = next(((p, a) for p, a in importing if mine and not _one(mine, a)), None)
+    other = next((r for r in read if mine and r.account and not _one(mine, r.account)), None)
     if other:
-        raise StatementError(path, 1, f"a statement of account {mine}, but {Path(other[0]).name} of this import is "
-                             f"{source}'s statement of {other[1]}: {_ADVICE}")
+        raise StatementError(path, 1, f"a statement of account {mine}, but {Path(other.path).name} of this import is "
+                             f"{source}'s statement of {other.account}: {_ADVICE}")
+    before = [(*r.span, None, None) for r in read if r.span]
     held = " and ".join((["the books"] if recorded else []) + (["this import's files before it"] if before else []))
     recorded = [*recorded, *before]
     if not recorded:
