@@ -244,3 +244,25 @@ def test_a_stripe_findings_refs_name_the_charge_as_its_dashboard_does(check, tmp
     doc = charge("9", "100.00", "9.00").replace('  id: "txn_9"\n', '  id: "txn_9"\n  source-id: "ch_9"\n')
     [gap] = check(doc, config=GENERAL_ONLY)
     assert gap.refs == ("txn_9", "ch_9")
+
+
+def test_a_channel_without_a_contract_is_noted_its_fees_unchecked(tmp_path):
+    # blind32 newcomer3: init leaves `fees:` to write, and `check` never said that fee-gap
+    # judged nothing of the channel (a 1.00% fee on a 0.60% contract unseen)
+    from beanclear.checks import checking
+    path = tmp_path / "config.yaml"
+
+    def notes(config):
+        path.write_text(config, encoding="utf-8")
+        entries, errors, _ = loader.load_string(OPENS + charge("1", "29.00", "1.14"))
+        assert not errors, errors
+        return checking.report(entries, [], config_mod.load(path)).notes
+
+    bare = CONFIG.replace("    fees:\n      - {rate: 0.054, fixed: 0.30, currency: EUR}\n      - {rate: 0.029, fixed: 0.30}\n", "")
+    assert notes(bare) == ("stripe: no fees: in config.yaml, so its fees are not checked (fee-gap judges none of its "
+                           "payments): write its contract as channels.stripe.fees (a rule such as `- rate: 0.006`)",)
+    # must not fire: a contract written; fee-gap turned off; a channel with no payments
+    assert notes(GENERAL_ONLY) == ()
+    assert notes(bare.replace("  fx-gap: {severity: off}", "  fx-gap: {severity: off}\n  fee-gap: {severity: off}")) == ()
+    assert notes(bare.replace("channels:\n", "channels:\n  paypal: {type: paypal, currency: USD, fees: [{rate: 0.03}]}\n")
+                 ) == notes(bare)

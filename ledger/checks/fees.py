@@ -94,7 +94,7 @@ from beanclear.checks.findings import Finding, at_entry, limit, to_currency
 from beanclear.checks.items import refs
 from beanclear.checks.orders import CUSTOMER_AMOUNT, ChannelSales, sold_or_refunded
 from beanclear.books.render import covered
-from beanclear.config.model import STATED_METHODS, owning
+from beanclear.config.model import STATED_METHODS, WALLET_TYPES, owning
 from beanclear.importers.stated import stated_amount
 from beanclear.importers.toolkit.places import minor_unit, shown
 
@@ -414,7 +414,21 @@ def findings(entries, config, as_of=None, index=None, sales: list | None = None,
         out += _charged_on_refunds(refunds, entries if fee_of is None else fee_of, rules, tolerance, names)
     if config.checks["fee-gap"].severity != "off":   # fees not wanted judged: nor said unjudged
         out += _methods_unstated(config, asked, checked, unjudged, notes)
+        if notes is not None and sales is not None:
+            notes.extend(_without_contract(config, sales))
     return _systematic(out, checked, systematic, involved, changes)
+
+
+def _without_contract(config, sales: list) -> list[str]:
+    """A note per channel with payments but no `fees:` (not a personal wallet's): fee-gap
+    judges nothing of it, and `check` said nothing (blind32: init leaves `fees:` to write,
+    and a fee of 1.00% on a 0.60% contract went unseen until it was)."""
+    bare = {name for name, ch in config.channels.items() if not ch.fees and ch.type not in WALLET_TYPES}
+    if not bare:
+        return []
+    paid = {channel.name for _, channel, _ in sales if channel.name in bare}
+    return [f"{name}: no fees: in config.yaml, so its fees are not checked (fee-gap judges none of its payments): "
+            f"write its contract as channels.{name}.fees (a rule such as `- rate: 0.006`)" for name in sorted(paid)]
 
 
 def _charged_on_refunds(refunds: list, fee_of, rules: dict, tolerance: Decimal, names: dict) -> list:
