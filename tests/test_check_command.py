@@ -24,7 +24,9 @@ def test_json_report_schema_and_exit_1_on_errors(merchant):
     result = beanclear(imported(merchant), "check", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.output)
-    assert set(report) == {"findings", "summary"}
+    # the fixture's channels write no `fees:`: check says fee-gap judges none of their payments
+    assert set(report) == {"findings", "summary", "notes"}
+    assert all("no fees: in config.yaml" in note for note in report["notes"]), report["notes"]
     assert set(report["summary"]) == {"errors", "warnings", "acknowledged", "following_up"}
     for finding in report["findings"]:
         assert set(finding) == KEYS

@@ -457,8 +457,11 @@ def test_a_reopened_months_changed_balance_is_the_closes_failed_assertion(tmp_pa
 
     checked = beanclear(tmp_path, "check")
     assert checked.exit_code == 1 and "statement-gap" not in checked.output, checked.output
-    assert [" ".join(line.split()) for line in checked.output.splitlines()][:2] == [
-        "error beancount 2026-03-01 - 12.00 USD: " + failed.split(": ", 1)[1], "1 error, 0 warnings, 0 acknowledged"]
+    assert [" ".join(line.split()) for line in checked.output.splitlines()][:3] == [
+        "error beancount 2026-03-01 - 12.00 USD: " + failed.split(": ", 1)[1],
+        "note stripe: no fees: in config.yaml, so its fees are not checked (fee-gap judges none of its payments): "
+        "write its contract as channels.stripe.fees (a rule such as `- rate: 0.006`)",
+        "1 error, 0 warnings, 0 acknowledged"]
     _, errors, _ = loader.load_file(str(tmp_path / "books" / "main.beancount"))   # bean-check, Fava
     assert [(type(e).__name__, e.source["filename"].endswith("periods.beancount"), e.source["lineno"])
             for e in errors] == [("BalanceError", True, 18)]

@@ -51,6 +51,13 @@ def test_from_an_empty_folder_to_checked_books(tmp_path):
     # (the days the import books, in the zone its PayPal says: China's 28 Jan starts on the 27th there)
     assert "# fees:" in text and "period: 2021-01-27 to 2021-01-31" in text and "opening_balance" in text
     assert (merchant / "books" / "main.beancount").exists()  # init imported
+    # its last steps name the keys left to write, not only the defaults to check (blind32:
+    # "edit what config.yaml marks default" skipped the contract, marked "could not decide")
+    [next_] = [line for line in result.output.splitlines() if "; next: " in line]
+    assert next_.split("; next: ")[1] == (
+        "write what it could not decide (channels.wechat.fees, channels.wechat.bank, channels.paypal.fees, "
+        'channels.paypal.bank), check what config.yaml marks "default", then '
+        f"`beanclear check -c {merchant / 'config.yaml'}`")
     check = subprocess.run([str(BEANCLEAR), "check"], cwd=merchant, capture_output=True, text=True)
     assert check.returncode in (0, 1), check.stderr
     # a second import of the same statements books nothing

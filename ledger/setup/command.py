@@ -113,7 +113,9 @@ def _import(target: Path, found) -> None:
                     "(fix the config or the file, then run `beanclear import`)")
     for result in results:
         click.echo(result.summary())
-    click.echo(f"books in {config.books}; next: edit what {target.name} marks \"default\", then "
+    unwritten = writer.to_write(found)
+    write = f"write what it could not decide ({', '.join(unwritten)}), " if unwritten else ""
+    click.echo(f"books in {config.books}; next: {write}check what {target.name} marks \"default\", then "
                f"`beanclear check -c {target}`")
     # the books keep the account names and the timezone they were written with
     # (books/renamed.py): a default `account:` renamed now, or another `timezone`, is

@@ -188,6 +188,19 @@ def _per_currency(source: Source, survey: Survey, banks: list[Source], seen: dic
 FEE_EXAMPLES = {"stripe": ("0.029", "0.30"), "paypal": ("0.0349", "0.49"), None: ("0.006", None)}
 
 
+def to_write(survey: Survey) -> list[str]:
+    """The keys config.yaml leaves commented as "could not decide" that only the merchant
+    can write: each channel's `fees` (without them fee-gap judges nothing), and its `bank`
+    where no bank line names a payout of it (blind32: init's last line named only the
+    "default" keys, and a reader who followed it literally left the contract unwritten)."""
+    out = []
+    for source in survey.of("channel"):
+        out.append(f"channels.{source.name}.fees")
+        if not survey.payouts(source):
+            out.append(f"channels.{source.name}.bank")
+    return out
+
+
 def _undecided(survey: Survey) -> list[str]:
     out = ["# Could not decide (say it here if it matters to you):",
            "#   - fees: each channel's contract (see the commented `fees:` above)",
