@@ -236,3 +236,29 @@ def test_link_then_unlink_of_an_item_no_statement_linked_gives_the_books_back(ha
     unlinked = beanclear(root, "unlink", "B3")
     assert unlinked.exit_code == 0, unlinked.output
     assert snapshot(root / "books") == before
+
+
+def test_proposals_left_in_closed_months_are_sent_to_reopen_only_where_a_line_is_open():
+    """blind33 eubank: `match --apply` told a closed month to be reopened for 23 payout
+    credits the check paired already, nothing open in it; a link there only records the
+    pairing. A line the check pairs with no payout still needs `reopen` to be linked."""
+    from decimal import Decimal
+    from beancount.core import data as bc
+    from beanclear.matching.core import BankLine, OpenItem, Proposal
+    from beanclear.matching.since import Matched as Matching
+
+    def line(day):
+        entry = bc.Transaction({"id": f"B{day}"}, dt.date(2026, 10, day), "*", None, "credit", frozenset(),
+                               frozenset(), [])
+        return BankLine(entry, "Assets:Bank:EUR", "Assets:Transit:Stripe", Decimal("10"), "EUR")
+
+    def proposal(bank, paired):
+        item = OpenItem([], "Assets:Transit:Stripe", "payout-po_1", Decimal("10"), "EUR", dt.date(2026, 10, 1), 3,
+                        "stripe", (), ("po_1",), paired=(bank.entry,) if paired else ())
+        return Proposal([bank], [item], "Assets:Transit:Stripe", "exact", 100.0, [])
+    recorded, still = proposal(line(2), True), proposal(line(3), False)
+    assert Matching.left_closed([]) == ""
+    assert Matching.left_closed([recorded, still]) == (
+        "; 1 of closed months left as they are (2026-10: `beanclear reopen` first); 1 of closed months not linked "
+        "(2026-10): the check pairs their credits with their payouts already, a link would only record it")
+    assert Matching.left_closed([still]) == "; 1 of closed months left as they are (2026-10: `beanclear reopen` first)"

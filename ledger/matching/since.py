@@ -89,12 +89,24 @@ class Matched:
     @staticmethod
     def left_closed(shut) -> str:
         """What applying says of the proposals of closed months it left (in_open_months),
-        on both doors (`match --apply`, the page's Accept all): how many, which months."""
-        if not shut:
-            return ""
-        months = sorted({f"{line.date:%Y-%m}" for p in shut for line in p.lines})
-        return (f"; {len(shut)} of closed months left as they are ({', '.join(months)}: `beanclear reopen` "
-                "first)")
+        on both doors (`match --apply`, the page's Accept all): how many, which months.
+        Those whose every line the clearing check pairs with its payout already (OpenItem.paired)
+        would only record the pairing: said so, not sent to `reopen` (blind33: 23 payout
+        credits of a closed month, nothing open in it, were told to reopen it)."""
+        def paired(proposal) -> bool:
+            return all(any(e is line.entry for item in proposal.items for e in item.paired) for line in proposal.lines)
+
+        def months(proposals) -> str:
+            return ", ".join(sorted({f"{line.date:%Y-%m}" for p in proposals for line in p.lines}))
+        recorded = [p for p in shut if paired(p)]
+        still = [p for p in shut if not paired(p)]
+        said = ""
+        if still:
+            said += f"; {len(still)} of closed months left as they are ({months(still)}: `beanclear reopen` first)"
+        if recorded:
+            said += (f"; {len(recorded)} of closed months not linked ({months(recorded)}): the check pairs their "
+                     "credits with their payouts already, a link would only record it")
+        return said
 
     def refuse_closed(self, proposal) -> None:
         """A proposal of a closed month is refused as `link` refuses its line
