@@ -78,6 +78,9 @@ def test_a_refund_of_a_closed_months_order_is_booked_in_the_open_month_and_the_c
     assert august_books(folder) == before   # byte for byte
     # on the export's last day (its newest order's): it gives no refund date
     assert entry(folder, "2026-09", "refund:#1001").startswith('2026-09-12 * "Refund of order #1001" ^order-1001\n')
+    # the order's time of day is no time of the refund's day (blind33 disputes): none said
+    assert "time:" not in entry(folder, "2026-09", "refund:#1001")
+    assert "time:" in entry(folder, "2026-09", "refund:#1010")   # must not: one dated with its order keeps it
     grown = entry(folder, "2026-09", "refund:#1002 to 80.00")   # what it grew by, 20.00 booked in August
     assert grown.startswith("2026-09-12 ") and "Income:Sales:Shop                            60.00 EUR" in grown
     assert ("2 refund(s) of orders of closed 2026-08 (#1001, #1002) booked on 2026-09-12, the export's last day (it "
