@@ -122,7 +122,7 @@ def test_months_close_in_order(clean):
     assert set(closed.closed_months(clean / "books")) == {"2026-01", "2026-02"}
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-1", "march", ""])
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "march", "", "0000-01", "9999-12"])   # (year 0: blind33)
 def test_a_bad_month_is_exit_2(clean, month):
     before = snapshot(clean / "books")
     for args in (("close", month), ("reopen", month, "--reason", "why")):

@@ -91,7 +91,7 @@ def test_an_acknowledgment_and_a_closed_month_read_as_in_the_whole_books(demo_co
 
 @pytest.mark.parametrize("args, message", [
     (("2026-02", "--since", "2026-03"), "--since 2026-03 is after the period 2026-02"),
-    (("2026-02", "--since", "march"), "--since: expected YYYY-MM, got 'march'"),
+    (("2026-02", "--since", "march"), "--since: expected YYYY-MM, a month from 1900-01 to 2999-12, got 'march'"),
     (("2026-02", "--since", "2026-13"), "--since: expected YYYY-MM"),
 ])
 def test_a_since_after_the_period_or_malformed_is_exit_2_and_nothing_written(demo_copy, args, message):

@@ -435,6 +435,8 @@ def test_pdf_text_has_the_chinese_title_and_a_closing_balance(merchant, report, 
     (("2025-06",), "no transaction in that month"),
     (("2026-13",), "expected YYYY-MM"),
     (("March",), "expected YYYY-MM"),
+    (("0000-01",), "expected YYYY-MM, a month from 1900-01 to 2999-12, got '0000-01'"),   # blind33: a traceback
+    (("9999-12",), "expected YYYY-MM"),   # (its next month is no date)
     ((MONTH, "--format", "xlsx"), "-o FILE"),
     ((MONTH, "--format", "pdf"), "-o FILE"),
 ])

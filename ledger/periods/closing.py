@@ -39,7 +39,6 @@ books and command give the same bytes.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,11 +72,8 @@ class Outcome:
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """(last day of the month, first day of the next); PeriodError for anything but YYYY-MM."""
-    m = MONTH.match(month or "")
-    if not m:
-        raise PeriodError(f"month: expected YYYY-MM (e.g. 2026-03), got {month!r}")
-    year, number = int(m.group(1)), int(m.group(2))
-    last = dt.date(year, number, calendar.monthrange(year, number)[1])
+    from beanclear.reports.period import month_of   # the one reading of a month
+    last = month_of(month, "month")[1]
     return last, last + dt.timedelta(days=1)
 
 

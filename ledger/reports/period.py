@@ -63,10 +63,12 @@ from beanclear.statements import coverage, gaps
 
 ZERO = Decimal(0)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
-class PeriodError(ValueError):
-    """A month that cannot be reported (malformed, or nothing booked in it)."""
+# a month that cannot be reported (malformed, or nothing booked in it): the one error of a
+# bad month, whichever command reads it (closing.month_bounds reads months by month_of)
+PeriodError = closing.PeriodError
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,10 @@ class PeriodReport:
 def month_of(text: str, what: str = "period") -> tuple[dt.date, dt.date]:
     """`2026-03` -> (2026-03-01, 2026-03-31); PeriodError for anything else."""
     m = _MONTH.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise PeriodError(f"{what}: expected YYYY-MM, got {text!r}")
+    # years a merchant's books hold: a month of year 0 (or 9999's last, whose next month is
+    # no date) was a traceback in every command that takes one (blind33 hostile)
+    if not m or not 1 <= int(m.group(2)) <= 12 or not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise PeriodError(f"{what}: expected YYYY-MM, a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12, got {text!r}")
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     return start, _next_month(start) - dt.timedelta(days=1)
 
