@@ -1013,3 +1013,22 @@ def test_a_wallet_payment_its_order_pattern_finds_an_order_in_that_no_export_hol
     imported(folder, "wallets", "shop")
     assert order_findings(folder) == [("duplicate-charge", "68.00", ["WS1001", "420000202603020001", "2026030522001"]),
                                       ("payment-without-order", "12.00", ["42000020260306001", "WS1009"])]
+
+
+def test_a_taobao_order_no_export_holds_is_judged_by_the_taobao_shops_alone(tmp_path):
+    # a channel paying several shops: `T200P<n>` names a Taobao order, which no other shop's
+    # export could hold. Judged where the Taobao exports cover its day, though the other
+    # shops' exports end before it (not a statement-gap waiting for their next export).
+    config = TWO_SHOPS.replace("  web:\n", "  taobao: {type: taobao, order_days: 3}\n  web:\n")
+    paid = PAYMENTS + [("12", "4200003001", "T200P4999999999999999999", "68.00"),
+                       ("01", "4200003002", "T200P3012345678900000001", "39.00"),
+                       ("15", "4200003003", "T200P3012345678900000002", "45.00")]
+    folder = merchant(tmp_path, config, payments=paid)
+    write(folder / "orders", "ExportOrderList202603.csv", [TAOBAO_HEADER, *(
+        taobao_row(order, paid=amount, created=f"2026-03-{day} 09:50:00", paid_at=f"2026-03-{day} 10:00:00")
+        for order, day, amount in C_ORDERS[:2])], encoding="gbk")
+    imported(folder, "orders", "payments")
+    [found] = order_findings(folder)
+    assert found == ("payment-without-order", "68.00", ["4200003001", "T200P4999999999999999999", "4999999999999999999"])
+    said = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    assert "which the exports of no shop (taobao) hold" in said[0]["message"]
