@@ -35,7 +35,7 @@ from beanclear.config.model import WALLET_TYPES, Channel, Shop
 from beanclear.importers.account_ids import stated_account
 from beanclear.importers.order_refs import (  # noqa: F401  (every importer's, from here)
     DESCRIBED_ORDER, TAOBAO_ORDER, channel_order_link, described_order, description_order, link, named_order, order_in,
-    order_key, order_link, payment_shops, placed_by_books)
+    order_key, order_link, order_shops, payment_shops, placed_by_books)
 from beanclear.importers.stated import TOO_MANY
 from beanclear.importers.toolkit import (MAX_ID, MAX_TEXT, StatementError, ZoneDayEnd, excel_shortened, header_in,
                                          in_places, named_day, paused_gc, read_period, shape_first, shortened_id, sniff,
@@ -751,7 +751,7 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
         out.unrouted = 0
         return
     unplaced, example = 0, None   # sales left unrouted, said: how many, the first (counted, not held)
-    left = 0                      # and those of a wallet, not said
+    left = 0                      # and those of a wallet's own numbers, not said
     shared: set[str] = set()
     # A spilled statement's entries cannot change in place: from the first entry that
     # moves, the pass writes them anew (a list stays a list, a Spill a Spill). Entries
@@ -772,7 +772,9 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
                 entry = moved
             else:
                 left += 1
-                if holders or channel.type not in WALLET_TYPES:
+                # a wallet's own order numbers are no news; an order it names in a
+                # marketplace's form or by its order_pattern is (order_shops)
+                if holders or channel.type not in WALLET_TYPES or order_shops(config, channel, entry):
                     shared.update(holders)
                     unplaced, example = unplaced + 1, example or order_id
         if routed is not None:
@@ -782,9 +784,10 @@ def route(out: Extraction, channel, config, orders: ShopOrders) -> None:
     out.unrouted = left
     out.notes = [n for n in out.notes if not n.startswith(UNROUTED)]
     if unplaced:
+        # (not `shop:` on a wallet: it would route the sales its own numbers name too)
         why = (f"held by several shops ({', '.join(sorted(shared))}): set channels.{channel.name}.shop"
-               if shared else f"import the shops' orders first (with these payments, or before them), "
-               f"or set channels.{channel.name}.shop")
+               if shared else "import the shops' orders first (with these payments, or before them)"
+               + ("" if channel.type in WALLET_TYPES else f", or set channels.{channel.name}.shop"))
         out.notes.append(f"{UNROUTED} ({unplaced}, e.g. {example}): booked as sales of {channel.name}; "
                          + why)
 

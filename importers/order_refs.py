@@ -85,6 +85,22 @@ def channel_order_link(order_id: str, channel) -> str:
 # Alipay writes a Taobao/Tmall order's number after `T200P` in 商户订单号 (FORMATS §8b);
 # the shop's export writes the number alone.
 TAOBAO_ORDER = re.compile(r"T200P(\d{6,})")
+# The forms in which a reference names a marketplace's order by itself, whatever channel
+# or wallet carries it, and the type of shop whose order it is: a merchant's 商户订单号
+# and a personal bill's 商家订单号 write a Taobao order alike (blind33: on a personal
+# wallet it is no number of the wallet's own). One rule for routing (order_in) and for
+# the shops that judge a payment naming an order none holds (order_shops).
+PLATFORM_ORDERS = ((TAOBAO_ORDER, "taobao"),)
+
+
+def platform_order(text: str | None) -> tuple[str, str] | None:
+    """(the order number, the type of shop whose order it is) where `text` is in a
+    marketplace's own form (PLATFORM_ORDERS), else None."""
+    for form, shop_type in PLATFORM_ORDERS if text else ():
+        found = form.fullmatch(text)
+        if found:
+            return found.group(1), shop_type
+    return None
 
 
 def named_order(entry: data.Transaction, pattern: re.Pattern | None) -> str | None:
@@ -116,8 +132,8 @@ def order_in(text: str | None, pattern: re.Pattern | None) -> str | None:
     if not text:
         return None
     if pattern is None:
-        taobao = TAOBAO_ORDER.fullmatch(text)
-        return taobao.group(1) if taobao else text
+        named = platform_order(text)
+        return named[0] if named else text
     found = pattern.search(text)
     return found.group(1) if found and found.group(1) else None
 
@@ -161,6 +177,27 @@ def payment_shops(config, channel) -> tuple[str, ...]:
     if channel.no_shop:
         return ()
     return (channel.shop,) if channel.shop else tuple(config.shops)
+
+
+def order_shops(config, channel, entry: data.Transaction) -> tuple[str, ...]:
+    """The shops whose exports should hold the order a sale of the channel names, where
+    none holds it (a payment-without-order is judged by them, ledger/checks/orders.py
+    `unrouted`): an order in a marketplace's own form (`T200P<number>`) is an order of
+    the channel's shops of that type; one the channel's `order_pattern` finds, or its
+    order id, of any of its shops. A personal wallet's order id names an order only in
+    such a form or by its `order_pattern`: its own numbers (a 收钱码's, a collection's
+    商家订单号) name none, and where the config has no shop of the form's type, neither
+    does the form (the wallet's Taobao store is not in the config)."""
+    shops = payment_shops(config, channel)
+    wallet = channel.type in WALLET_TYPES
+    if channel.order_pattern is not None:
+        return shops if named_order(entry, channel.order_pattern) else ()
+    named = platform_order(entry.meta.get("order-id"))
+    if named is not None:
+        typed = tuple(s for s in shops if config.shops[s].type == named[1])
+        if typed or wallet:
+            return typed
+    return () if wallet else shops
 
 
 def placed_by_books(config, channel) -> bool:

@@ -72,8 +72,8 @@ from typing import Callable, Iterable, Iterator
 from beanclear.books.idset import Ids
 from beanclear.books.spill import metas
 from beanclear.importers.account_ids import is_of
-from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, compare_summary, link, posting,
-                                      rule_account, transaction)
+from beanclear.importers.base import (Extraction, RepeatedIds, StatementImporter, channel_order_link, compare_summary,
+                                      link, posting, rule_account, transaction)
 from beanclear.importers.toolkit import CHINA, Row, Statement, clean, header_in
 
 BALANCE_METHODS = {"", "余额", "账户余额", "零钱", "钱包余额", "京东余额"}
@@ -180,7 +180,8 @@ class WalletImporter(StatementImporter):
             links.append(link("payout-", mv.ident))
             mv.meta["payout-id"] = mv.ident
         if mv.order_id and acc.sales in (source, dest):
-            links.append(link("order-", mv.order_id))
+            # the order it names, as on a payment that clears it: `T200P<n>` is Taobao order <n>
+            links.append(channel_order_link(mv.order_id, self.source))
         meta = {"id": mv.ident, "order-id": mv.order_id,
                 "method": mv.method if mv.method not in BALANCE_METHODS else "", **mv.meta}
         was = getattr(self, "was", {}).get(mv.ident)

@@ -890,3 +890,145 @@ def test_shop_none_added_leaves_a_routed_payment_moved_into_a_file_of_ones_own_a
             "stay there: rebook them to wechat's sales account by hand")
     assert said in forced(folder) and said in forced(folder)
     assert (books / "mine.beancount").read_text(encoding="utf-8") == routed + "\n"
+
+
+# -- a personal wallet's payment naming a marketplace's order explicitly ------------------------
+
+C_SHOP = """\
+books: books
+currency: CNY
+channels:
+  ali: {type: alipay-personal, settlement_days: 400}
+shops:
+  taobao: {type: taobao, order_days: 3}
+"""
+# (day, 商家订单号, amount, 交易订单号): a Taobao C店 paid into the owner's personal Alipay
+C_PAID = [("01", "T200P3012345678900000001", "39.00", "2026030122001001"),
+          ("10", "T200P4999999999999999999", "68.00", "2026031022001002"),   # no export holds it
+          ("15", "T200P3012345678900000002", "45.00", "2026031522001003"),
+          ("25", "T200P3012345678900000003", "25.00", "2026032522001004")]
+C_ORDERS = [("3012345678900000001", "01", "39.00"), ("3012345678900000002", "15", "45.00"),
+            ("3012345678900000003", "25", "25.00")]
+
+
+def c_shop(folder, paid=C_PAID, orders=C_ORDERS, config=C_SHOP, items=None, rows=()):
+    """A Taobao C店 whose orders are paid into a personal Alipay, `T200P<order>` in each
+    payment's 商家订单号 (FORMATS §1, §8b); `rows`: more rows of the bill, as written."""
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    for name in ("wallet", "shop"):
+        (folder / name).mkdir()
+    items = items or {}
+    (folder / "wallet" / "alipay.csv").write_bytes("\r\n".join([
+        "------", "导出信息：", "起始时间：[2026-03-01 00:00:00]    终止时间：[2026-03-31 23:59:59]",
+        f"共{len(paid) + len(rows)}笔记录", "", ALI_HEADER, *(
+            f"2026-03-{day} 10:00:00,收入,买家,1***@qq.com,{items.get(ref, '手工皂')},收入,{amount},,交易成功,{tno}\t,{ref}\t,,"
+            for day, ref, amount, tno in paid), *rows]).encode("gb18030"))
+    write(folder / "shop", "ExportOrderList202603.csv", [TAOBAO_HEADER, *(
+        taobao_row(order, paid=amount, created=f"2026-03-{day} 09:50:00", paid_at=f"2026-03-{day} 10:00:00")
+        for order, day, amount in orders)], encoding="gbk")
+    return folder
+
+
+def order_findings(folder):
+    report = json.loads(beanclear(folder, "check", "--format", "json").output)
+    codes = {"order-unpaid", "payment-without-order", "amount-mismatch", "duplicate-charge", "refund-unsynced"}
+    return [(f["code"], f["amount"], f["refs"]) for f in report["findings"] if f["code"] in codes]
+
+
+def wallet_books(folder):
+    return (folder / "books" / "ali" / "2026" / "2026-03.beancount").read_text(encoding="utf-8")
+
+
+def test_a_wallet_payment_naming_a_taobao_order_no_export_holds_is_payment_without_order(tmp_path):
+    # blind33 (microseller): `T200P<number>` names Taobao order <number> (FORMATS §8b),
+    # whatever carries it: on a personal wallet it is no number of the wallet's own. Inside
+    # the days the shop's exports cover, one naming an order none holds is a finding.
+    folder = c_shop(tmp_path / "c")
+    imported(folder, "shop", "wallet")
+    assert order_findings(folder) == [("payment-without-order", "68.00",
+                                       ["2026031022001002", "T200P4999999999999999999", "4999999999999999999"])]
+    # linked to the order it names, as the payments that clear an order are
+    assert '"手工皂" ^order-4999999999999999999\n' in wallet_books(folder)
+    assert "T200P" not in "".join(l for l in wallet_books(folder).splitlines() if " ^order-" in l)
+
+
+def test_a_wallet_payment_naming_a_taobao_order_books_the_same_whichever_comes_first(tmp_path):
+    # the payment imported before the export that holds its order moves to the receivable
+    # (books/late_routes.py): the books are those of one import of both (DESIGN §2)
+    orders = C_ORDERS[:1] + [("4999999999999999999", "10", "68.00")] + C_ORDERS[1:]
+    together = c_shop(tmp_path / "together", orders=orders)
+    imported(together, "wallet", "shop")
+    apart = c_shop(tmp_path / "apart", orders=orders)
+    out = imported(apart, "wallet")
+    assert "sales naming an order no shop holds (4, e.g. 3012345678900000001): booked as sales of ali; " \
+           "import the shops' orders first (with these payments, or before them)\n" in out
+    imported(apart, "shop")
+    assert snapshot(apart / "books") == snapshot(together / "books")
+    assert order_findings(apart) == []
+
+
+def test_a_wallets_own_payments_stay_its_sales_and_a_taobao_order_is_judged_only_where_exports_cover_it(tmp_path):
+    # must not: a personal wallet's own order numbers (a 收钱码's, a collection's 商家订单号),
+    # a transfer, a purchase on Taobao (T200P, money out), a T200P payment before the days
+    # the shop's exports cover (its order may be in an export not imported), and one on a
+    # wallet whose config holds no Taobao shop (T200P names no order of a shop it has)
+    own = ["2026-03-12 18:00:00,收入,阿梅,138****0000,收钱码收款,收入,20.00,,交易成功,2026031222001005\t,,,",
+           "2026-03-13 18:00:00,收入,老主顾,139****0000,手工皂两块,收入,30.00,,交易成功,2026031322001006\t,"
+           "20260313100000123456789\t,,",
+           "2026-03-14 12:00:00,转账红包,张三,zs***@qq.com,转账,收入,200.00,,交易成功,2026031422001007\t,,,",
+           "2026-03-16 12:00:00,日用百货,淘宝店家,tb***@qq.com,洗衣液,支出,35.00,余额,交易成功,2026031622001008\t,"
+           "T200P3555555555555555555\t,,"]
+    early = [("02", "T200P4888888888888888888", "12.00", "2026030222001009")]
+    config = C_SHOP + 'rules:\n  - {match: "转账", account: "Equity:Owner"}\n  - {match: "日用", account: "Expenses:Home"}\n'
+    folder = c_shop(tmp_path / "own", paid=C_PAID[:1] + early + C_PAID[2:], config=config, rows=own)
+    imported(folder, "shop", "wallet")
+    assert order_findings(folder) == []
+    text = wallet_books(folder)
+    assert "^order-20260313100000123456789" in text and text.count("Income:Sales:Ali ") == 3   # own, 收钱码, early
+    web = config.replace("taobao: {type: taobao, order_days: 3}", """web:
+    type: orders-csv
+    order_days: 3
+    columns: {order_id: 订单号, date: 下单日期, amount: 实付金额, status: 订单状态}
+    statuses: {booked: [已支付]}""")
+    folder = c_shop(tmp_path / "web", config=web, rows=own)
+    (folder / "shop" / "ExportOrderList202603.csv").unlink()
+    (folder / "shop" / "web.csv").write_text("订单号,下单日期,实付金额,订单状态\n" + "".join(
+        f"WS{day},2026-03-{day},10.00,已支付\n" for day in ("01", "10", "25")) + "", encoding="utf-8")
+    imported(folder, "shop", "wallet")
+    assert order_findings(folder) == []
+
+
+def test_a_wallet_payment_its_order_pattern_finds_an_order_in_that_no_export_holds_is_payment_without_order(tmp_path):
+    # the wallet's `order_pattern` says how its payments name the shop's orders (here in the
+    # payment's remark): a payment it finds one in names that order, as T200P does; one it
+    # finds none in (a counter sale, a thank-you) stays the wallet's sale, no finding
+    folder = wallet_merchant(tmp_path / "w")
+    with open(folder / "shop" / "orders.csv", "a", encoding="utf-8") as fh:
+        fh.write("WS1004,2026-03-09,10.00,已支付\n")
+    with open(folder / "wallets" / "wechat.csv", "a", encoding="utf-8") as fh:
+        fh.write("2026-03-06 10:01:00,二维码收款,阿强,收款方备注:WS1009,收入,¥12.00,/,已收钱,42000020260306001\t,/,/\n"
+                 "2026-03-07 10:01:00,二维码收款,路人,收款方备注:谢谢,收入,¥8.00,/,已收钱,42000020260307001\t,/,/\n"
+                 "2026-03-09 10:01:00,二维码收款,阿宝,收款方备注:WS1004,收入,¥10.00,/,已收钱,42000020260309001\t,/,/\n")
+    imported(folder, "wallets", "shop")
+    assert order_findings(folder) == [("duplicate-charge", "68.00", ["WS1001", "420000202603020001", "2026030522001"]),
+                                      ("payment-without-order", "12.00", ["42000020260306001", "WS1009"])]
+
+
+def test_a_taobao_order_no_export_holds_is_judged_by_the_taobao_shops_alone(tmp_path):
+    # a channel paying several shops: `T200P<n>` names a Taobao order, which no other shop's
+    # export could hold. Judged where the Taobao exports cover its day, though the other
+    # shops' exports end before it (not a statement-gap waiting for their next export).
+    config = TWO_SHOPS.replace("  web:\n", "  taobao: {type: taobao, order_days: 3}\n  web:\n")
+    paid = PAYMENTS + [("12", "4200003001", "T200P4999999999999999999", "68.00"),
+                       ("01", "4200003002", "T200P3012345678900000001", "39.00"),
+                       ("15", "4200003003", "T200P3012345678900000002", "45.00")]
+    folder = merchant(tmp_path, config, payments=paid)
+    write(folder / "orders", "ExportOrderList202603.csv", [TAOBAO_HEADER, *(
+        taobao_row(order, paid=amount, created=f"2026-03-{day} 09:50:00", paid_at=f"2026-03-{day} 10:00:00")
+        for order, day, amount in C_ORDERS[:2])], encoding="gbk")
+    imported(folder, "orders", "payments")
+    [found] = order_findings(folder)
+    assert found == ("payment-without-order", "68.00", ["4200003001", "T200P4999999999999999999", "4999999999999999999"])
+    said = json.loads(beanclear(folder, "check", "--format", "json").output)["findings"]
+    assert "which the exports of no shop (taobao) hold" in said[0]["message"]

@@ -72,10 +72,9 @@ from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
 from beanclear.checks.fx import References, customer_amount, unpaired
-from beanclear.config.model import WALLET_TYPES
 from beanclear.importers.order_refs import (BANK, CASH, GIFT_CARD, NOT_STATED, OUTSTANDING, PAYMENT_FAILED,
-                                            PAYMENT_METHOD, REFUND_AMOUNT, REFUND_FAILED, named_order, paid_by,
-                                            payment_shops)
+                                            PAYMENT_METHOD, REFUND_AMOUNT, REFUND_FAILED, named_order, order_shops,
+                                            paid_by, payment_shops, placed_by_books)
 
 SHOP_REF_KEYS = ("order-id", "refund-id")            # the shop's id is synthetic ("order:…"): not a ref
 CHANNEL_REF_KEYS = REF_KEYS + ("shop-order-id",)
@@ -846,17 +845,19 @@ def never_exported(config, cover, prepared: Prepared, found: list[Finding]) -> l
     return out
 
 
-def paying_several_shops(config) -> list:
-    """The channels whose payments unrouted() reads: not a shop's own, not a wallet, paying
-    several shops (a payment naming an order none of them holds stayed the channel's sale)."""
-    return [ch for ch in config.channels.values()
-            if not ch.shop and ch.type not in WALLET_TYPES and len(payment_shops(config, ch)) > 1]
+def placed_by_books_payers(config) -> list:
+    """The channels whose payments unrouted() reads: those whose payments only the shops'
+    books place (order_refs.placed_by_books: paying several shops without `shop:`, or a
+    personal wallet): a payment naming an order none of them holds stayed the channel's sale."""
+    return [ch for ch in config.channels.values() if placed_by_books(config, ch)]
 
 
 def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding] = (),
              in_holes: dict[tuple, list[Item]] | None = None) -> list[Finding]:
     """`payment-without-order` for a payment that names an order no shop holds, on a
-    channel that pays several shops: none took it (importers/base.py `route`), so it
+    channel that pays several shops, or a personal wallet's naming one in a marketplace's
+    form or by its `order_pattern` (order_refs.order_shops: the shops that should hold it;
+    a wallet's own numbers name none): none took it (importers/base.py `route`), so it
     stayed a sale of the channel; the refunds of that order in the finding of its first
     payment, and one finding for those of an order no payment in the books names, judged
     by the first one's date (as check_group judges them with one shop). Judged where the exports of every such shop cover its
@@ -871,7 +872,7 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     says that gap already), not a finding each, nor silence. One that a hole in a shop's
     exports holds back, where the others' cover its day, is that hole's: added to
     `in_holes` ((shop, first, last) -> payments, held_in_holes), of the first such shop."""
-    channels = paying_several_shops(config)
+    channels = placed_by_books_payers(config)
     sales = ChannelSales(config, channels)   # whose sale it is, where channels and shops share a sales account
     holes = {name: cover.holes(name) for name in config.shops}
     begins = {name: min(filter(None, (span[0], cover.start(name)))) for name, span in spans.items() if span}
@@ -880,16 +881,21 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
     # (channel, order) -> its payments and its refunds naming an order no shop holds, as
     # (entry, posting): judged together, one cause (round 11: a refund alone said nothing)
     moved: dict[tuple, tuple[list, list]] = {}
+    asked_of: dict[tuple, tuple[str, ...]] = {}   # (channel, order) -> the shops that should hold it
     # only a posting to one of those channels' sales accounts is read below: an entry with
     # none (a routed payment, on the receivable) is passed over before ChannelSales reads it
     kept = {ch.accounts.sales for ch in channels}
+    # (where an order_pattern may find the order in the narration, an entry without order-id)
+    in_text = {ch.accounts.sales for ch in channels if ch.order_pattern is not None}
     for entry in entries if channels else ():
-        if not isinstance(entry, data.Transaction) or not entry.meta.get("order-id"):
+        if not isinstance(entry, data.Transaction):
             continue
         for p in entry.postings:
             if p.account in kept:
                 break
         else:
+            continue
+        if not entry.meta.get("order-id") and p.account not in in_text:
             continue
         sale = sales.of(entry)
         ch = sale[0] if sale is not None else None
@@ -899,16 +905,19 @@ def unrouted(entries, config, spans: dict, cover: Coverage, found: list[Finding]
             sold, refunded = sold_or_refunded(entry, p.units.number)
             if sold <= 0 and refunded <= 0:
                 continue   # a failed refund given back, a failed payment taken back
-            if ch.order_pattern is not None and not named_order(entry, ch.order_pattern):
-                break   # names no order by the channel's pattern: a counter sale, the channel's income (README)
             # the order the channel's order_pattern cuts from its order id, as routing
             # looked for it (`<order>_1`, a first payment attempt), is the one no shop holds
-            order = named_order(entry, ch.order_pattern) or entry.meta["order-id"]
+            order = named_order(entry, ch.order_pattern)
+            asked = order_shops(config, ch, entry) if order else ()
+            if not asked:
+                break   # names no order: by the channel's pattern, a counter sale, the channel's income
+                # (README); of a wallet, its own number; in a marketplace's form, no shop of its type
+            asked_of.setdefault((ch.name, order), asked)
             moved.setdefault((ch.name, order), ([], []))[0 if sold > 0 else 1].append((entry, p))
             break
     for (name, order), (payments, refunds) in moved.items():
         ch = config.channels[name]
-        shops = [config.shops[s] for s in payment_shops(config, ch)]
+        shops = [config.shops[s] for s in asked_of[(name, order)]]
         back = _refunded(ch.name, refunds)
         for at, (entry, p) in enumerate(payments or refunds[:1]):
             # a payment is judged by its day, its refunds with the first one; a refund whose

@@ -68,7 +68,9 @@ class Walk:
       fees.refund_fee_lines);
     - `converted`: transactions with fx metadata or a priced posting (fx.applied);
     - `order_ids`: transactions naming an order (orders.misrouted), and `unrouted_ids`:
-      those of them posting to the sales account of a channel paying several shops, the
+      those of them posting to the sales account of a channel only the shops' books
+      place (paying several shops, a personal wallet), and of such a channel with an
+      `order_pattern` any posting there (it may name the order in its narration): the
       only ones orders.unrouted reads;
     - `own`: transactions a person wrote, not beanclear (statements/cut_over.py)."""
 
@@ -85,8 +87,10 @@ class Walk:
             role[account] = WATCHED
         for account in receivables:
             role[account] = role.get(account, 0) | RECEIVABLE
-        for ch in orders.paying_several_shops(config):
-            role[ch.accounts.sales] = role.get(ch.accounts.sales, 0) | SHARED_SALES
+        for ch in orders.placed_by_books_payers(config):
+            # (with an order_pattern, an entry without order-id may name its order in its text)
+            flags = SHARED_SALES | (IN_TEXT if ch.order_pattern is not None else 0)
+            role[ch.accounts.sales] = role.get(ch.accounts.sales, 0) | flags
         role_of = role.get
         by_order: dict[str, dict[str, list]] = {account: {} for account in receivables}
         latest = None
@@ -109,7 +113,7 @@ class Walk:
                 if "order-id" in meta:
                     order_ids.append(entry)
                 channel = receivable = None
-                several = priced = shared = False
+                several = priced = shared = in_text = False
                 for p in entry.postings:
                     account = p.account
                     flags = role_of(account)
@@ -118,6 +122,7 @@ class Walk:
                             channel = channel_of.get(account)
                         if flags & SHARED_SALES:
                             shared = True
+                            in_text = in_text or bool(flags & IN_TEXT)
                         if flags & WATCHED:
                             watching.append((entry, p))
                         if flags & RECEIVABLE:
@@ -126,7 +131,7 @@ class Walk:
                             receivable = account
                     if p.price is not None:
                         priced = True
-                if shared and "order-id" in meta:
+                if shared and ("order-id" in meta or in_text):
                     unrouted_ids.append(entry)
                 if receivable is not None and entry.links:
                     if several:
@@ -161,7 +166,8 @@ class Walk:
 
 
 # Walk's roles of an account (a channel's sale side: in none but the last)
-WATCHED, RECEIVABLE, SHARED_SALES = 1, 2, 4   # SHARED_SALES: orders.paying_several_shops' sales account
+# SHARED_SALES: orders.placed_by_books_payers' sales account; IN_TEXT: of one with an order_pattern
+WATCHED, RECEIVABLE, SHARED_SALES, IN_TEXT = 1, 2, 4, 8
 
 
 def _grouped(by_order: dict, entry, receivable: str, receivables: set) -> None:
