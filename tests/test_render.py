@@ -29,3 +29,11 @@ def test_quote_as_the_general_rule_on_any_text():
     def same(text):
         assert render.quote(text) == slow_quote(text)
     same()
+
+
+def test_bidi_overrides_given_by_a_person_never_reach_the_books():
+    # blind33 hostile: a U+202E in a memo or a --reason showed the line reversed in git diff and Fava
+    from beanclear.books.render import quote_exact
+    assert quote_exact("\u202erent 100") == '" rent 100"'
+    assert quote_exact("paid \u2067x\u2069") == '"paid  x "'
+    assert quote_exact("\u200e一般") == '"\u200e一般"'   # must not: a mark, no override, stays

@@ -862,7 +862,8 @@ def test_memory_error_while_reading_is_a_statement_error(tmp_path, monkeypatch):
         read_text(path)
 
 
-@pytest.mark.parametrize("raw", ["A\x00B", "A\x7fB", "A\x85B", "\x1bA\x01B\x9f", "\x00AB\x00"])
+@pytest.mark.parametrize("raw", ["A\x00B", "A\x7fB", "A\x85B", "\x1bA\x01B\x9f", "\x00AB\x00",
+                                 "\u202eAB", "A\u2066B\u2069"])   # (bidi: shown reversed to the reviewer, blind33)
 def test_control_characters_never_reach_the_books(raw):
     assert clean(raw) == "AB"
     assert decode(raw.encode("utf-8") + b",x\n", "f") == "AB,x\n"

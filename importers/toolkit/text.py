@@ -36,8 +36,10 @@ csv.field_size_limit(MAX_BYTES)
 # Control characters never reach the books: C0 but TAB, LF and CR, DEL, C1. A NUL inside
 # an id made two ids that look the same, and booked one payment twice. A BOM (U+FEFF) past
 # the file's start too: one before a Stripe row's opening quote kept the quotes in its id,
-# and booked the charge a second time.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+# and booked the charge a second time. Bidi overrides and isolates (U+202A–202E,
+# U+2066–2069) neither: a memo starting with U+202E showed reversed in git diff, editors
+# and Fava, the reviewer reading another line than the books hold ("Trojan Source", blind33).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_controls(text: str) -> str:

@@ -40,7 +40,9 @@ def quote_exact(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# (and bidi overrides and isolates: text a person gives, a reason or a narration, shown
+# reversed to the reviewer of the diff: importers/toolkit/text.py CONTROL)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 UNDECODED = re.compile("[\udc80-\udcff]")
 
 
