@@ -1422,3 +1422,18 @@ def test_the_fx_spread_of_a_conversion_a_bank_made_is_in_that_banks_section_in_e
     built = build_from(entries, errors, options, config, "2026-03")
     assert [b.fx_spread for b in built.banks if b.name == "eur"] == [()]
     assert render.to_text(built).count("    FX spread  ") == 1
+
+
+def test_statement_text_is_a_string_cell_never_a_formula(tmp_path):
+    # blind33 hostile: a bank memo `=cmd|' /C calc'!A0` was written as a formula Excel runs (DDE)
+    from openpyxl import Workbook
+    from beanclear.reports import xlsx
+    book = Workbook()
+    xlsx._sheet(book.active, "Bank items", xlsx.ITEM_HEAD,
+                [("ops", "unexplained", dt.date(2026, 11, 3), "=cmd|' /C calc'!A0", Decimal("-5.00"), "CNY", "B1"),
+                 ("ops", "unexplained", dt.date(2026, 11, 4), "rent", Decimal("-6.00"), "CNY", "=1+1")], {4: xlsx.MONEY}, 5)
+    book.save(tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Bank items"]
+    assert (sheet["D2"].value, sheet["D2"].data_type) == ("=cmd|' /C calc'!A0", "s")
+    assert (sheet["G3"].value, sheet["G3"].data_type) == ("=1+1", "s")
+    assert (sheet["E2"].value, sheet["E2"].data_type) == (-5, "n")   # must not: money stays a number

@@ -11,7 +11,8 @@ as a number formatted with its currency's places, `#,##0.00` (`#,##0` for JPY; E
 sums them); a finding of no money has no amount; the fee rate is a number formatted
 `0.00%`; dates are dates. A bold, frozen header row; columns sized to fit. The
 workbook's properties and its zip entries are dated the period's last day
-(render.dated): the same books give the same bytes.
+(render.dated): the same books give the same bytes. Text is text: a statement's memo
+starting with `=` is a string cell, never a formula Excel would run.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def _sheet(ws, title: str, head: tuple, rows: list[tuple], formats: dict[int, st
     for row in rows:
         ws.append(list(row))
         for k, cell in enumerate(ws[ws.max_row]):
+            if cell.data_type == "f":   # openpyxl takes any text starting "=" for a formula: a
+                cell.data_type = "s"    # bank memo `=cmd|' /C calc'!A0` ran in Excel (blind33): text stays text
             if k in formats and cell.value is not None:
                 money = formats[k] == MONEY and currency is not None
                 cell.number_format = money_format(row[currency]) if money else formats[k]
