@@ -361,6 +361,7 @@ def test_a_webhook_s_object_covers_no_day(merchant):
     b'{"id": "evt_1NotAnObject0002", "type": "payout.paid", "data": []}',
     b'{"id": "evt_1NotAnObject0003", "type": "payout.paid"}',
     b'{"id": 7, "type": "payout.paid", "data": {"object": {"id": "po_1"}}}',
+    b"[" * 100_000 + b"]" * 100_000,   # blind33: a RecursionError, 500 and a traceback
 ])
 def test_a_signed_stripe_body_that_is_not_an_event_is_refused_with_a_reason(merchant, body):
     # blind4: a body signed with the right secret but no event object (a JSON array, a
