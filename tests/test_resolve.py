@@ -125,6 +125,10 @@ def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_imp
     (("write-off", "fee-gap", "T2"), "no fee-gap finding names T2"),
     (("follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "soon"), "due: expected a date like"),
     (("follow-up", "payout-mismatch", "B1", "--owner", " ", "--due", "2026-05-01"), "owner: expected who"),
+    # blind33: due in 9999 kept an error from failing CI for good, no reason asked
+    (("follow-up", "payout-mismatch", "B1", "--owner", "a", "--due", "9999-12-31"),
+     "due: at most 366 days after today (2027-04-03), got 9999-12-31; to leave the finding for longer, "
+     "`beanclear ack payout-mismatch B1 --reason \"…\"`"),
     (("follow-up", "payout-mismatch", "B1", "--due", "2026-05-01"), "--owner and --due are required"),
     (("follow-up", "fee-gapp", "T1", "--owner", "a", "--due", "2026-05-01"), "code: expected one of"),
     (("follow-up", "payout-mismatch", "B1", "--done", "--note", "paid"), "is not followed up"),
@@ -1271,3 +1275,8 @@ def test_an_amount_mismatch_is_written_off_the_day_of_its_own_sides_not_of_anoth
     assert "po_E" in mismatch.refs
     run(tmp_path, "write-off", "amount-mismatch", "#1050")
     assert '\n2026-02-18 * "beanclear" "write-off amount-mismatch: order #1050 ' in text(tmp_path, "writeoffs.beancount")
+
+
+def test_a_follow_up_may_be_due_up_to_a_year_on(shop):
+    # must not: the limit is a year and a day after today (2026-04-02), inclusive
+    assert "due 2027-04-03" in run(shop, "follow-up", "payout-mismatch", "B1", "--owner", "a", "--due", "2027-04-03")

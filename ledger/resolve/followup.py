@@ -27,6 +27,9 @@ from beanclear.checks.directives import DONE, FOLLOW_UP  # noqa: F401  (part of 
 from beanclear.checks.resolutions import _today, follow_ups, of_finding, overdue  # noqa: F401  (read there)
 
 
+MAX_DUE_DAYS = 366   # how far after today a follow-up may be due
+
+
 def _due(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
@@ -50,6 +53,11 @@ def follow_up(config, entries, findings, code: str, ref: str, owner: str, due: s
     if found is None:
         raise ResolveError(acks.not_named(findings, code, ref, entries, config.root))
     today = today or _today()
+    # a follow-up is a date to act by, not a silence: one due years on kept an error from
+    # failing CI for good with no reason given (blind33 hostile, `--due 9999-12-31`)
+    if day > today + dt.timedelta(days=MAX_DUE_DAYS):
+        raise BadValue(f"due: at most {MAX_DUE_DAYS} days after today ({today + dt.timedelta(days=MAX_DUE_DAYS)}), "
+                       f"got {day}; to leave the finding for longer, `beanclear ack {code} {ref} --reason \"…\"`")
     # a due date already past is taken (a person may record a follow-up late), and said
     late = overdue(day, today)
     past = f" — the due date is past (today is {today}): it is overdue from now on" if late else ""
