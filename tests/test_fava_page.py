@@ -318,6 +318,40 @@ def test_what_is_no_money_settled_stays_out_of_the_charts_as_out_of_the_report(t
     assert month_charts(carried, ("stripe", "stripe_eu")) == whole
 
 
+def close_section(page: str) -> str:
+    found = re.search(r'<h3 id="close">.*?</div>', page, re.S).group(0)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found)).split())
+
+
+def test_the_close_section_says_why_no_month_closes_and_never_calls_an_open_month_closed(tmp_path):
+    # blind33 disputes: "no month to close: every month listed is closed" beside a month
+    # selector listing 2026-09, the month of the openings only, never closed: October was
+    # closed first, and months close in order (`close 2026-09` is refused so)
+    from messy_money import messy_merchant
+    folder = messy_merchant(tmp_path)
+    assert beanclear(folder, "close", "2026-10").exit_code == 0
+    with (folder / "books" / "periods.beancount").open("a", encoding="utf-8") as periods:
+        # (November's statements end before it does: closed as a person may write it)
+        periods.write('2026-11-30 custom "beanclear-close" "2026-11"\n')
+    said = close_section(Fava(folder).page())
+    assert "every month listed is closed" not in said
+    assert "<option>2026-09</option>" in re.search(r'name="report-month".*?</select>', Fava(folder).page(), re.S).group(0)
+    assert "no month to close: 2026-10 and 2026-11 are closed; 2026-09 is not, but a later month is " \
+           "(months close in order)" in said
+
+
+def test_with_every_month_listed_closed_the_close_section_says_so_as_before(tmp_path):
+    # must not: with September closed too (in order, before October), nothing is left open
+    from messy_money import messy_merchant
+    folder = messy_merchant(tmp_path)
+    for month in ("2026-09", "2026-10"):
+        assert beanclear(folder, "close", month).exit_code == 0
+    with (folder / "books" / "periods.beancount").open("a", encoding="utf-8") as periods:
+        periods.write('2026-11-30 custom "beanclear-close" "2026-11"\n')
+    said = close_section(Fava(folder).page())
+    assert "no month to close: every month listed is closed 2026-11 2026-10 2026-09" in said
+
+
 def test_the_findings_table_is_beanclear_check(viewer):
     report = json.loads(beanclear(viewer.merchant, "check", "--format", "json").output)["findings"]
     shown = rows(viewer.page(), "bc-finding")
