@@ -145,6 +145,32 @@ def test_daily_channel_sales_and_refunds_are_the_months_report_s(merchant, expor
     assert Decimal(report[("wechat", "CNY")]["duplicates"]) == Decimal("110.50")
 
 
+def test_daily_channel_fees_and_settled_are_the_months_report_s_by_its_rule(tmp_path):
+    # blind33 disputes: the export and the page's charts each kept a copy of the report's
+    # settled. The export's counted a payout the bank converted (485.20 EUR sent, 530.00 USD
+    # credited) as 530.00 USD where the report settled 485.20 EUR: a row in a currency the
+    # channel never paid out in. Its days now add up to the report's month, every figure.
+    from messy_money import MONTHS, messy_merchant
+    folder = messy_merchant(tmp_path)
+    assert beanclear(folder, "export").exit_code == 0
+    summed = defaultdict(Decimal)
+    for date, channel, currency, *figures in rows(
+            folder / "export.sqlite", "SELECT date, channel, currency, sales, refunds, duplicates, fees, settled "
+                                      "FROM daily_channel"):
+        for name, value in zip(("sales", "refunds", "duplicates", "fees", "settled"), figures):
+            summed[(channel, currency, date[:7], name)] += Decimal(value)
+    reported = {}
+    for month in MONTHS:
+        result = beanclear(folder, "report", month, "--format", "json")
+        assert result.exit_code in (0, 1), result.output
+        for row in json.loads(result.output)["channels"]:
+            for name in ("sales", "refunds", "duplicates", "fees", "settled"):
+                reported[(row["name"], row["currency"], month, name)] = Decimal(row[name])
+    assert (reported[("stripe", "USD", "2026-11", "settled")], reported[("stripe_eu", "EUR", "2026-11", "settled")]) \
+        == (Decimal("-316.75"), Decimal("485.20"))
+    assert {k: v for k, v in summed.items() if v} == {k: v for k, v in reported.items() if v}
+
+
 def test_exporting_again_replaces_never_appends(merchant, exported):
     root, _, _ = merchant
     path, _ = exported

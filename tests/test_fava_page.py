@@ -257,6 +257,101 @@ def test_the_charts_count_sales_and_fees_as_the_month_report_a_duplicate_charge_
     assert round(Decimal(str(march_rates["balance"]["Fees ‰"])) / 1000, 4) == Decimal(row["fee_rate"])
 
 
+def month_charts(page: str, channels) -> dict[tuple[str, str, str], dict]:
+    """Per (channel, currency, month), what the charts show of it: the bar's and the rates' figures."""
+    out: dict[tuple[str, str, str], dict] = {}
+    for name in channels:
+        for chart in charts(page, name):
+            currency = re.match(rf"{name} \((\w+)\)", chart["label"]).group(1)
+            for point in chart["data"]:
+                out.setdefault((name, currency, point["date"][:7]), {}).update(point["balance"])
+    return out
+
+
+def test_each_month_of_the_charts_is_the_reports_month_per_channel_and_currency(tmp_path):
+    # blind33 disputes: November's Stripe settled was -3.20 in `beanclear report` and the
+    # export (a payout of 96.80, then one of 100.00 the bank debited), 96.80 in the chart,
+    # which counted only the bank's credits: its own copy of the report's rule. The charts
+    # read each figure from the report's rules: a negative payout counts against settled,
+    # a converted payout is settled in the currency the channel paid out (485.20 EUR, not
+    # 530.00 USD), a chargeback is no refund, a duplicate returned no refund.
+    from messy_money import MONTHS, messy_merchant
+    folder = messy_merchant(tmp_path)
+    shown = month_charts(Fava(folder).page(), ("stripe", "stripe_eu"))
+    reported = {}
+    for month in MONTHS:
+        result = beanclear(folder, "report", month, "--format", "json")
+        assert result.exit_code in (0, 1), result.output
+        for row in json.loads(result.output)["channels"]:
+            reported[(row["name"], row["currency"], month)] = row
+    assert (reported[("stripe", "USD", "2026-11")]["settled"], reported[("stripe_eu", "EUR", "2026-11")]["settled"],
+            reported[("stripe", "USD", "2026-11")]["chargebacks"],
+            reported[("stripe", "USD", "2026-11")]["duplicates_returned"]) == ("-316.75", "485.20", "65.00", "100.00")
+    assert set(shown) == {key for key, row in reported.items() if Decimal(row["sales"]) or Decimal(row["settled"])}
+    for key, figures in shown.items():
+        row = reported[key]
+        sales = Decimal(row["sales"])
+        assert (figures["Sales"], figures["Settled at the bank"]) == (float(sales), float(row["settled"])), key
+        if sales:
+            assert figures["Refunds ‰"] == float(round(1000 * Decimal(row["refunds"]) / sales, 2)), key
+            assert round(Decimal(str(figures["Fees ‰"])) / 1000, 4) == Decimal(row["fee_rate"]), key
+
+
+def test_what_is_no_money_settled_stays_out_of_the_charts_as_out_of_the_report(tmp_path):
+    # must not: the bank credited po_1 386.00 for 387.50 and the 1.50 was written off to
+    # Expenses:Fees:Bank. Settled is the bank's credit, as before: neither the payout
+    # leaving clearing nor the write-off out of transit reached a bank. Books carried
+    # forward (`beanclear carry`) chart the same months: balances carried are no day's money.
+    from messy_money import messy_merchant, short_paid
+    folder = messy_merchant(tmp_path, short_paid())
+    assert beanclear(folder, "write-off", "payout-mismatch", "po_1").exit_code == 0
+    assert beanclear(folder, "carry", "2026-11").exit_code == 0
+    [october] = json.loads(beanclear(folder, "report", "2026-10", "--format", "json").output)["channels"]
+    assert (october["settled"], october["written_off"]) == ("386.00", "1.50")
+    whole = month_charts(Fava(folder).page(), ("stripe", "stripe_eu"))
+    assert whole[("stripe", "USD", "2026-10")]["Settled at the bank"] == 386.00
+    app = fava_application.create_app([folder / "books" / "since-2026-11.beancount"], load=True)
+    app.testing = True
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    carried = client.get(f"/{slug}/{PAGE}").get_data(as_text=True)
+    assert month_charts(carried, ("stripe", "stripe_eu")) == whole
+
+
+def close_section(page: str) -> str:
+    found = re.search(r'<h3 id="close">.*?</div>', page, re.S).group(0)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found)).split())
+
+
+def test_the_close_section_says_why_no_month_closes_and_never_calls_an_open_month_closed(tmp_path):
+    # blind33 disputes: "no month to close: every month listed is closed" beside a month
+    # selector listing 2026-09, the month of the openings only, never closed: October was
+    # closed first, and months close in order (`close 2026-09` is refused so)
+    from messy_money import messy_merchant
+    folder = messy_merchant(tmp_path)
+    assert beanclear(folder, "close", "2026-10").exit_code == 0
+    with (folder / "books" / "periods.beancount").open("a", encoding="utf-8") as periods:
+        # (November's statements end before it does: closed as a person may write it)
+        periods.write('2026-11-30 custom "beanclear-close" "2026-11"\n')
+    said = close_section(Fava(folder).page())
+    assert "every month listed is closed" not in said
+    assert "<option>2026-09</option>" in re.search(r'name="report-month".*?</select>', Fava(folder).page(), re.S).group(0)
+    assert "no month to close: 2026-10 and 2026-11 are closed; 2026-09 is not, but a later month is " \
+           "(months close in order)" in said
+
+
+def test_with_every_month_listed_closed_the_close_section_says_so_as_before(tmp_path):
+    # must not: with September closed too (in order, before October), nothing is left open
+    from messy_money import messy_merchant
+    folder = messy_merchant(tmp_path)
+    for month in ("2026-09", "2026-10"):
+        assert beanclear(folder, "close", month).exit_code == 0
+    with (folder / "books" / "periods.beancount").open("a", encoding="utf-8") as periods:
+        periods.write('2026-11-30 custom "beanclear-close" "2026-11"\n')
+    said = close_section(Fava(folder).page())
+    assert "no month to close: every month listed is closed 2026-11 2026-10 2026-09" in said
+
+
 def test_the_findings_table_is_beanclear_check(viewer):
     report = json.loads(beanclear(viewer.merchant, "check", "--format", "json").output)["findings"]
     shown = rows(viewer.page(), "bc-finding")

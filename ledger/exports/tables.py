@@ -27,7 +27,6 @@ from beancount.core import data
 from beanclear import books
 from beanclear.checks import checking, refunds
 from beanclear.checks.findings import acknowledged
-from beanclear.config.model import owning
 from beanclear.importers.toolkit.values import in_places
 
 # name -> ((column, type), ...); types: text, date, integer, decimal, boolean.
@@ -116,11 +115,15 @@ def finding_row(f) -> dict:
 def daily_channel_rows(txns, config) -> list[dict]:
     """Sales and refunds as the month report counts them (refunds.daily: the channel's
     sale-side postings, but an order's duplicate charge, no sale, in `duplicates`, and what
-    returns it, no refund: period.daily_beside_sales); fees: what posts to the channel's fee
-    account (a returned fee is negative); settled: what reaches a bank in entries that
-    post to the channel's transit account (a returned payout is negative). Each with the
-    currency's places: a day of no fee is 0.00, not 0 (SQLite keeps the Decimal's text)."""
+    returns it, no refund: period.daily_beside_sales); fees and settled by the report's
+    own rule too (reports/channel_money.py): what posts to the channel's fee account (a
+    returned fee is negative), and the bank lines of entries against its transit account,
+    net (a payout the channel takes back from the bank is negative), in the currency the
+    channel paid out (a payout the bank converted: what it sent). So a month's days add
+    up to the report's figures. Each with the currency's places: a day of no fee is 0.00,
+    not 0 (SQLite keeps the Decimal's text)."""
     from beanclear.checks.orders import Prepared
+    from beanclear.reports import channel_money
     from beanclear.reports.period import daily_beside_sales
     zero = Decimal(0)
     days: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"sales": zero, "refunds": zero, "duplicates": zero,
@@ -137,16 +140,10 @@ def daily_channel_rows(txns, config) -> list[dict]:
         for day, duplicate in beside.duplicates.items():   # (the page's charts take the same out)
             days[(day, channel, currency)]["sales"] -= duplicate
             days[(day, channel, currency)]["duplicates"] += duplicate
-    fees = {ch.accounts.fees: name for name, ch in config.channels.items()}
-    transit = {ch.accounts.transit: name for name, ch in config.channels.items()}
-    banks = {b.account for b in config.banks.values()}
-    for t in txns:
-        channels = {transit[p.account] for p in t.postings if p.account in transit}
-        for p in t.postings:
-            if (fee := owning(p.account, fees)) is not None:   # its sub-accounts are its fees too
-                days[(t.date, fees[fee], p.units.currency)]["fees"] += p.units.number
-            elif p.account in banks and len(channels) == 1:  # a bank line of two channels is no one's
-                days[(t.date, next(iter(channels)), p.units.currency)]["settled"] += p.units.number
+    for (channel, currency), moved in channel_money.daily(txns, config).items():
+        for figure in ("fees", "settled"):
+            for day, amount in getattr(moved, figure).items():
+                days[(day, channel, currency)][figure] += amount
     return [{"date": day, "channel": channel, "currency": currency,
              **{k: in_places(v, currency) for k, v in figures.items()}}
             for (day, channel, currency), figures in sorted(days.items())]

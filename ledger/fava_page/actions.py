@@ -190,6 +190,28 @@ class ResolveEndpoints:
         state = self.state()
         return closing.closable(state.config.books, months(state))
 
+    def not_closable(self) -> str:
+        """Why no month of months() closes now, when none does (closable_months): those
+        closed, and those open but out of order (closing.out_of_order: a later month
+        closed, or an earlier one open). blind33: "every month listed is closed" beside
+        2026-09, the month of the openings only, never closed (October closed first)."""
+        from beanclear.periods import closing
+        from beanclear.periods.closed import closed_after
+        state = self.state()
+        root, listed = state.config.books, sorted(months(state))
+        shut = closing.closed_months(root)
+        closed = [m for m in listed if m in shut]
+        before = [m for m in listed if m not in shut and closed_after(root, m)]
+        after = [m for m in listed if m not in shut and m not in before]
+        if not before and not after:
+            return "every month listed is closed"
+        said = [f"{_and(closed)} {'is' if len(closed) == 1 else 'are'} closed"] if closed else []
+        if before:
+            said.append(f"{_and(before)} {'is' if len(before) == 1 else 'are'} not, but a later month is")
+        if after:
+            said.append(f"{_and(after)} {'is' if len(after) == 1 else 'are'} not, but an earlier month is open")
+        return "; ".join(said) + " (months close in order)"
+
     def _edited(self, state, todo: list) -> list:
         """The edits to write: on books carried forward, those of their lookback go to the
         entries' month files (periods/carried_edits.py)."""
@@ -327,6 +349,10 @@ class ResolveEndpoints:
         mime = "application/pdf" if kind == "pdf" else \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return send_file(data, mimetype=mime, as_attachment=True, download_name=f"reconciliation-{month}.{kind}")
+
+
+def _and(months: list[str]) -> str:
+    return ", ".join(months[:-1]) + f" and {months[-1]}" if len(months) > 1 else months[0]
 
 
 def money(value: Decimal) -> str:

@@ -28,11 +28,14 @@ back negative), fees (the fee account) and fee rate (the fees on sales over the 
 gross over gross: ChannelRow.fee_rate), FX spread (the
 fx-gap findings' amounts whose source is the channel, written off or not: a cost as
 fees are, what the rates lost less what they gained, negative where they gained more;
-a bank's are in its section: each fx-gap of the month counted once), settled (bank credits posted against the
-transit account), and the balances at month end of transit and clearing; with what makes
-the row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
+a bank's are in its section: each fx-gap of the month counted once), settled (bank
+lines posted against the transit account, net: a payout taken back from the bank counts
+against it), and the balances at month end of transit and clearing; with what makes the
+row tie out (ChannelRow): the merchant's discounts, conversions between the channel's
 currencies, write-offs out of transit or clearing, the balances brought forward, and
-`other`, what none of them names. Findings dated
+`other`, what none of them names. (Fees, discounts, chargebacks and settled are
+channel_money.py's, which the export's daily_channel and the page's charts count by day
+with the same rule.) Findings dated
 in the month, each open, acknowledged (with the reason of its acknowledgment) or
 resolved (found at month end, gone from the books' report now: settled by a later
 entry, a write-off, a booking or a match; resolve/imported.py). A deadline that passed
@@ -59,6 +62,7 @@ from beanclear.checks.orders import ChannelSales, Prepared, sold_or_refunded
 from beanclear.clock import today
 from beanclear.periods import closing, past
 from beanclear.periods.closed import as_closed
+from beanclear.reports.channel_money import ChannelMoney, opening
 from beanclear.statements import coverage, gaps
 
 ZERO = Decimal(0)
@@ -669,7 +673,8 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
     if prepared is None and config.shops:
         prepared = Prepared(entries, config)
     returned, charged = (prepared.returned(), prepared.duplicates()) if prepared is not None else ({}, {})
-    banks = {b.account for b in config.banks.values()}
+    money = ChannelMoney(config)
+    banks = money.banks
     held = {a: name for name, ch in config.channels.items() for a in (ch.accounts.clearing, ch.accounts.transit)}
     transit = {ch.accounts.transit for ch in config.channels.values()}
     for e in entries:
@@ -683,7 +688,7 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
                     rows[(name, p.units.currency)]["in_clearing"] += p.units.number
         # what the accounts held before the month, and what an opening in it says they held
         # before their first statement (statements/openings.py): no money moved that month
-        if e.date < start or str(e.meta.get("id", "")).startswith("opening "):
+        if e.date < start or opening(e):
             for p in e.postings:
                 if p.account in held:
                     rows[(held[p.account], p.units.currency)]["brought_forward"] += p.units.number
@@ -702,17 +707,9 @@ def channel_rows(entries, config, fx_gaps, start: dt.date, end: dt.date, prepare
                 for p in e.postings:
                     if channel.accounts.is_fee(p.account):
                         rows[(channel.name, p.units.currency)]["fees_beside_sales"] += p.units.number * share
+        for name, currency, figure, amount in money.of(e):   # fees, discounts, chargebacks, settled
+            rows[(name, currency)][figure] += amount
         accounts = {p.account for p in e.postings}
-        for name, ch in config.channels.items():
-            for p in e.postings:
-                if ch.accounts.is_fee(p.account):
-                    rows[(name, p.units.currency)]["fees"] += p.units.number
-                elif p.account == ch.accounts.discounts:
-                    rows[(name, p.units.currency)]["discounts"] += p.units.number
-                elif p.account == ch.accounts.chargebacks:
-                    rows[(name, p.units.currency)]["chargebacks"] += p.units.number
-                elif p.account == ch.accounts.transit and accounts & banks:   # net: a bank debit
-                    rows[(name, p.units.currency)]["settled"] -= p.units.number   # (a negative payout) too
         for p in e.postings:
             name = held.get(p.account)
             if name is None:
