@@ -258,3 +258,22 @@ def test_init_over_books_that_keep_the_channel_balance_names_it_by_its_title(tmp
     assert "    accounts:\n      clearing: Assets:CN:WeChat:Balance # found in your books: its name says" in config
     assert "less 0.15 CNY the books held already" in openings_written(merchant)
     assert "Assets:Clearing:WeChat" not in (merchant / "books" / "accounts.beancount").read_text(encoding="utf-8")
+
+
+def test_init_over_books_that_keep_the_bank_names_the_day_the_import_opens_it(tmp_path):
+    """init reads the day their account must hold the statement's opening as the import
+    dates it (statements/openings.py): an ICBC 明细 of 2026-10-01 to 10-15 whose first line
+    is on 10-02 opens at the end of 09-30, the eve of the period it states (blind32: both
+    said 10-01, the first line's eve, while the WeChat fund bill beside it opened on 09-30)."""
+    from test_stated_openings import ICBC_ROWS, icbc_file
+    folder = tmp_path / "st"
+    folder.mkdir()
+    (folder / "icbc.csv").write_bytes(icbc_file(ICBC_ROWS))
+    merchant = tmp_path / "m"
+    merchant.mkdir()
+    their_ledger(merchant, "2026-09-01 open Assets:CN:ICBC:Checking CNY\n2026-09-01 open Equity:Hand\n\n"
+                           '2026-09-01 * "Saldovortrag"\n  Assets:CN:ICBC:Checking  20000.00 CNY\n  Equity:Hand\n')
+    output = init(merchant, folder)
+    assert ("your books keep Assets:CN:ICBC:Checking (it holds 20000.00 CNY at the end of 2026-09-30, what the "
+            "statement says the account held then)") in output
+    assert openings_written(merchant) == "" and beancount_errors(merchant) == []

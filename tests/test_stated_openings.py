@@ -336,3 +336,135 @@ def test_a_statement_from_before_the_first_one_imported_moves_the_opening_back(m
     # (its other bytes are recorded beside the first download's: not read again either)
     assert "statement of Assets:Bank:Mt" not in again and uncovered(books_text(merchant)) == uncovered(
         books_text(together))
+
+
+# -- the day it opens: the eve of the first day a statement covers ---------------------
+#
+# blind32 newcomer3: an ICBC 明细 of 2026-10-01 to 2026-10-15 whose first line is on 10-02
+# opened "at the end of 2026-10-01", the WeChat fund bill beside it (first line on 10-01)
+# "at the end of 2026-09-30": two sources of one merchant disagreeing on the day the books
+# start. A statement that states its period is known from its first day; one that states
+# none, from its first line.
+
+DAY_CONFIG = """\
+books: books
+currency: CNY
+banks:
+  icbc: {type: icbc, account: Assets:Bank:ICBC, currency: CNY}
+  csv:
+    type: csv
+    account: Assets:Bank:Csv
+    currency: CNY
+    date_format: "%Y-%m-%d"
+    columns: {date: 交易日期, credit: 收入金额, debit: 支出金额, balance: 余额, memo: 摘要, ref: 交易流水号}
+  ofx: {type: ofx, account: Assets:Bank:Ofx, currency: CNY}
+  mt: {type: mt940, account: Assets:Bank:Mt, currency: CNY}
+  camt: {type: camt053, account: Assets:Bank:Camt, currency: CNY}
+"""
+
+
+def icbc_file(rows: list[tuple[str, str, str, str]], period: tuple[str, str] | None = ("2026-10-01", "2026-10-15"),
+              ) -> bytes:
+    """An ICBC 明细查询 as the bank writes it (FORMATS.md §7a; the tester's gen.py): GB18030,
+    a title and a card/period preamble, each cell padded and a TAB inside its quotes, `-`
+    for empty; rows of (day, credit, debit, balance after)."""
+    cell = lambda value: '"' + value.ljust(20) + '\t"'   # noqa: E731
+    out = ["中国工商银行借记卡账户历史明细(查询)", "卡号: 6222020200112233445", "子账户序号: 00000"]
+    if period:
+        out.append(f"起始日期: {period[0]} 截止日期: {period[1]}")
+    out += ["", "交易日期,摘要,交易详情,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),交易币种,"
+                "记账金额(收入),记账金额(支出),记账币种,余额,对方户名,对方账户"]
+    for n, (day, credit, debit, after) in enumerate(rows):
+        out.append(",".join(cell(v) for v in (day, "转账", f"转账 {n}", "网上银行", "CHN", "钞", credit or "-",
+                                               debit or "-", "人民币", credit or "-", debit or "-", "人民币", after,
+                                               "李明", f"621700001111{n:04d}")))
+    return ("\r\n".join(out) + "\r\n").encode("gb18030")
+
+
+ICBC_ROWS = [("2026-10-02", "716.46", "", "20716.46"), ("2026-10-05", "", "800.00", "19916.46")]
+OFX_BODY = """OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+SECURITY:NONE
+ENCODING:UTF-8
+CHARSET:NONE
+COMPRESSION:NONE
+OLDFILEUID:NONE
+NEWFILEUID:NONE
+
+<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>CNY
+<BANKACCTFROM><BANKID>102100099996<ACCTID>6222021234567890<ACCTTYPE>CHECKING</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20261001<DTEND>20261015
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261005150000<TRNAMT>-800.00<FITID>2610050001<NAME>李明<MEMO>转账</STMTTRN>
+</BANKTRANLIST><LEDGERBAL><BALAMT>19200.00<DTASOF>20261015</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+"""
+# :60F: of the end of 30 September, its one line on 5 October
+MT_BODY = (mt_statement("S1", "260930", "20000.00", [("261005", "-800.00")], "261015", "19200.00")
+           .replace("EUR", "CNY").replace(":25:NL20INGB0001234567", ":25:6222021234567890"))
+CAMT_BODY = camt_file(camt_statement("C1", "2026-09-30", "20000.00", [("2026-10-05", "-800.00")], "2026-10-15",
+                                     "19200.00").replace("EUR", "CNY").replace(
+    "</Acct>\n", "</Acct>\n<FrToDt><FrDtTm>2026-10-01T00:00:00</FrDtTm><ToDtTm>2026-10-15T23:59:59</ToDtTm></FrToDt>\n"))
+
+
+def day_merchant(tmp_path, name: str, body: bytes | str):
+    (tmp_path / "config.yaml").write_text(DAY_CONFIG, encoding="utf-8")
+    (tmp_path / "st").mkdir()
+    path = tmp_path / "st" / name
+    path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    result = beanclear(tmp_path, "import", str(path))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def openings_in(folder) -> dict[str, tuple[str, str]]:
+    """account -> (date, amount) of each opening the books wrote."""
+    text_ = (folder / "books" / "accounts.beancount").read_text(encoding="utf-8")
+    return {account: (day, amount) for day, account, amount in re.findall(
+        r'^(\S+) \* "Opening balance" "(\S+) .*\n.*\n  \S+ +(\S+) CNY$', text_, re.M)}
+
+
+def covered_from(folder) -> list[str]:
+    """The first day of each coverage record the books hold."""
+    return sorted(re.findall(r'custom "beanclear-coverage" "\w+" (\S+)',
+                             "".join(books_text(folder).values())))
+
+
+@pytest.mark.parametrize("name, body, account, opening", [
+    # the tester's: a preamble's 起始日期, the first line on 10-02
+    ("icbc.csv", icbc_file(ICBC_ROWS), "Assets:Bank:ICBC", "20000.00"),
+    # OFX's DTSTART, the first line on 10-05
+    ("b.ofx", OFX_BODY, "Assets:Bank:Ofx", "20000.00"),
+    # MT940's :60F: of 09-30 (the day after it is the first covered), the first line on 10-05
+    ("s.sta", MT_BODY, "Assets:Bank:Mt", "20000.00"),
+    # CAMT's FrDtTm, its OPBD of 09-30, the first line on 10-05
+    ("c.xml", CAMT_BODY, "Assets:Bank:Camt", "20000.00"),
+])
+def test_a_statement_that_states_its_start_opens_on_the_eve_of_it(tmp_path, name, body, account, opening):
+    output = day_merchant(tmp_path, name, body)
+    assert openings_in(tmp_path) == {account: ("2026-09-30", opening)}
+    assert (f"first statement of {account} in CNY: opening balance {opening} CNY at the end of 2026-09-30 "
+            "written from it") in output
+    # its coverage starts the day after the opening: no day between, none counted twice
+    assert covered_from(tmp_path) == ["2026-10-01"]
+    assert failing(tmp_path) == []
+
+
+def test_a_statement_that_states_no_period_opens_on_its_first_lines_eve(tmp_path):
+    """Must not: without a stated period the statement is known from its first line only
+    (its quiet first days are unknown): the opening stays the first line's eve."""
+    body = ("交易日期,收入金额,支出金额,余额,摘要,交易流水号\n"
+            "2026-10-02,716.46,,20716.46,转账,0026100200001\n"
+            "2026-10-05,,800.00,19916.46,转账,0026100500002\n")
+    output = day_merchant(tmp_path, "csv.csv", body)
+    assert openings_in(tmp_path) == {"Assets:Bank:Csv": ("2026-10-01", "20000.00")}
+    assert "opening balance 20000.00 CNY at the end of 2026-10-01 written from it" in output
+    assert covered_from(tmp_path) == ["2026-10-02"] and failing(tmp_path) == []
+    # nor does the ICBC 明细 without its period line, or with one that cannot be its own
+    # (coverage.period refuses it: it starts years before its first line)
+    for at, period in enumerate((None, ("2024-01-01", "2026-10-15"))):
+        other = tmp_path / f"icbc{at}"
+        other.mkdir()
+        output = day_merchant(other, "icbc.csv", icbc_file(ICBC_ROWS, period=period))
+        assert openings_in(other) == {"Assets:Bank:ICBC": ("2026-10-01", "20000.00")}
+        assert covered_from(other) == ["2026-10-02"] and failing(other) == []
+        assert period is None or "starts 1005 days before its first line" in output

@@ -464,6 +464,8 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 if render.identity(covered) not in seen[name]:
                     seen[name].add(render.identity(covered))
                     result.covered.append(covered)
+            if summing:   # the accounts it asserts open on the eve of the period it states (openings.py)
+                result.sums.covers(result.extraction)
             _park(live)
         contradicted.settle()   # a row the books hold moving other money: refused, unless a person edited it
         if copies is not None:

@@ -369,6 +369,7 @@ def _dated(source: Source, importer, extraction) -> None:
         sums.add(entry)
         if isinstance(entry, data.Transaction):
             days.append(entry.date)
+    sums.covers(extraction)   # dated as the import will write it: the eve of the period it states
     if extraction.period:
         days += list(extraction.period)
     if days:

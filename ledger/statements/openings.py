@@ -33,9 +33,21 @@ book later move it, as importing both at once would have implied it:
 A statement whose lines add up gives the same opening either way. One that does not (a
 line beanclear could not read, a trimmed file) opens at its stated balance, so its
 closing assertion fails in `beanclear check` instead of the opening absorbing the
-difference. The opening is dated the same either way: the end of the day before the
-first line or assertion. `opening_balance` in config.yaml wins: an account with one
-gets nothing from here.
+difference. `opening_balance` in config.yaml wins: an account with one gets nothing
+from here.
+
+The opening is dated the same either way: the end of the day before the first day of
+the period a statement of the account states (an ICBC 明细's `起始日期`, CAMT `FrDtTm`,
+OFX `DTSTART`, the day after MT940's `:60F:`, a bill's 起始时间: coverage.py reads the
+same days), or before its first line or assertion where that is earlier. A statement
+that states no period is known from its first line only (its quiet first days are
+unknown): the day before its first line or assertion. An ICBC 明细 of 2026-10-01 to
+2026-10-15 whose first line is on 10-02 opens at the end of 09-30, as the WeChat fund
+bill beside it whose first line is on 10-01 does: dated its first line's eve, the two
+disagreed on the day the books start (blind32), and the opening fell on a day the
+statement covers (it says what the account held all of 10-01). Only a statement that
+asserts the account's balance dates its opening so (Sums.covers): a trade view's days
+say nothing of the clearing account's money.
 
 A channel's opening is not worked back over what a view without payouts (WeChat 交易账单,
 Alipay 业务明细) books before the first day a statement showing the channel's payouts covers
@@ -65,12 +77,14 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from beanclear.statements import coverage
+
 
 @dataclass(frozen=True)
 class Opening:
     account: str
     currency: str
-    date: dt.date        # the end of this day, the day before the statement's first line
+    date: dt.date        # the end of this day: the eve of the period its statement states, or of its first line
     amount: Decimal
     held: Decimal = Decimal(0)   # what the books held there already (a person's own entries), left out of `amount`
     # The moment the statement it is worked back from starts, where that is inside a day
@@ -104,12 +118,30 @@ class Sums:
     """What implied() needs of an import's new entries, gathered one entry at a time in
     a pass the import makes anyway (they may be on disk: a pass of their own reads them
     all again): per (account, currency) the first balance assertion, with a tag (whose
-    it is), and per (account, currency, day, reaches() of a view without payouts, else
-    None) the sum posted. Bounded by accounts × days, not by entries."""
+    it is), the first day of the period a statement asserting it states (covers()), and
+    per (account, currency, day, reaches() of a view without payouts, else None) the sum
+    posted. Bounded by accounts × days, not by entries."""
 
     def __init__(self):
         self.first: dict[tuple[str, str], tuple[data.Balance, object]] = {}
         self.daily: dict[tuple[str, str, dt.date, dt.date | None], Decimal] = {}
+        self.starts: dict[tuple[str, str], dt.date] = {}
+
+    def covers(self, extraction) -> None:
+        """The statement these sums are of (its entries added): each account it asserts a
+        balance of is known from the first day of the period it states, and opens at the
+        end of the day before (the module doc). As coverage.period judges it: a period
+        that cannot be the statement's is none. Not the days coverage reads from its lines:
+        a balance covers the day before it there, but a statement of balances alone (PayPal's
+        Balances response) knows that day's end, not its start."""
+        coverage.period(extraction)   # (judged: a period not_coverage refuses is dropped)
+        period = getattr(extraction, "period", None)
+        if not period:
+            return
+        first = period[0]
+        for key in self.first:
+            if key not in self.starts or first < self.starts[key]:
+                self.starts[key] = first
 
     def add(self, entry, tag=None, payouts: bool = True) -> None:
         """`payouts`: whether the statement of `entry` can show payouts (a trade view cannot)."""
@@ -132,6 +164,9 @@ class Sums:
         daily = self.daily
         for key, number in other.daily.items():
             daily[key] = daily.get(key, 0) + number
+        for key, first in other.starts.items():
+            if key not in self.starts or first < self.starts[key]:
+                self.starts[key] = first
 
 
 def implied(sums: Sums, prior=None, stated=None, floors=None) \
@@ -145,7 +180,9 @@ def implied(sums: Sums, prior=None, stated=None, floors=None) \
     balances), and the sum of what of it `floor` leaves out. `stated` ((account, currency) -> base.StatedOpening) are the
     balances the first statements state: where one starts no later than the first
     assertion, the opening is it, less what was posted before it; else the assertion's.
-    The date is the same either way. `floors` (account -> day) are the first day a
+    The date is the same either way: the end of the day before the first day of the
+    period a statement asserting the account states (Sums.covers), of its first line or
+    of its first assertion, whichever is earliest. `floors` (account -> day) are the first day a
     statement showing a channel's payouts covers: what a view without payouts books on
     its clearing account before then (but money in flight into it) is not worked into its
     opening (module doc). Sums of Decimals are exact: a day's sum first and then the
@@ -156,7 +193,8 @@ def implied(sums: Sums, prior=None, stated=None, floors=None) \
     before = {key: Decimal(0) for key in sums.first}
     left = {key: Decimal(0) for key in sums.first}   # booked before the first assertion, not counted
     ahead = {key: Decimal(0) for key in stated}   # posted before the stated balance
-    start = {key: asserted.date - dt.timedelta(days=1) for key, (asserted, _) in sums.first.items()}
+    start = {key: min(asserted.date, sums.starts.get(key, asserted.date)) - dt.timedelta(days=1)
+             for key, (asserted, _) in sums.first.items()}
     for (account, currency, day, reached), number in sums.daily.items():
         key = (account, currency)
         if key in start:
