@@ -759,3 +759,19 @@ def test_a_converted_credit_stating_the_amount_sent_still_pairs_with_its_payout(
     # the GBP payout; the EUR payout is the one missing
     folder = eubank(tmp_path, text=text, sent="57.15 GBP")
     assert transit_findings(folder) == [("payout-missing", Decimal("333.95"), "EUR", ("po_EURPAYOUT",))]
+
+
+def test_a_credit_at_one_bank_naming_a_payout_another_bank_gets_is_never_a_payout_of_its_own(tmp_path):
+    # GBP payouts land at a GBP account (`bank: [eubank, ukbank]`), but this one the EUR
+    # bank credited converted, naming it: each bank's payouts are judged by its own
+    # statements, and the EUR bank's credit is still the GBP payout's, not the EUR one's
+    folder = eubank(tmp_path, sent=None)
+    config = EUBANK.format(bank=MT940).replace("bank: eubank,", "bank: [eubank, ukbank],").replace(
+        "\nchecks:", "\n  ukbank: {type: mt940, account: Assets:Bank:Ukbank, currency: GBP}\nchecks:")
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    found = [f for f in findings(folder) if f.code in ("payout-mismatch", "payout-missing", "bank-unmatched")]
+    assert sorted((f.code, f.amount, f.currency) for f in found) == [
+        ("bank-unmatched", Decimal("65.27"), "EUR"), ("payout-missing", Decimal("333.95"), "EUR")]
+    [unmatched] = [f for f in found if f.code == "bank-unmatched"]
+    assert unmatched.message.endswith("its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
+                                      "states no amount sent in GBP, which a credit the bank converted pairs by")

@@ -521,7 +521,8 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None,
             continue
         payout, credit = (item, other) if item.amount > 0 else (other, item)
         named = names_it(other)
-        if named or arrived_by(payout.entry, credit.date, zone) and credit.date <= payout.date + dt.timedelta(days=window):
+        if named or arrived_by(payout.entry, credit.date, zone) and \
+                credit.date <= payout.date + dt.timedelta(days=window):
             why = _unconverted(credit, payout)
             if item is payout:
                 return (f"; bank credit {credit.entry.meta.get('id', '?')} of {_money(-credit.amount)} "
@@ -917,16 +918,29 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
 
 
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
-                     holed, answered=None, early=None, late=None) -> tuple[dict, list[Finding]]:
+                     holed, answered=None, early=None, late=None, names=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
     payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
-    both run."""
+    both run. `names`: the payouts a credit's text may name (payout_names: every
+    channel's), else the channel's own, of every bank: a credit at one bank naming a
+    payout of a currency another bank gets is that payout's too."""
     grouped, out = by_bank(transit, channel, config), []
+    if names is None:
+        names = PayoutNames((channel.name, i) for i in transit if _paid_out(i, banks))
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
-                             config.timezone, late)
+                             config.timezone, late, names)
     return grouped, out
+
+
+def payout_names(index: dict, config, banks) -> PayoutNames:
+    """Every channel's payouts in the postings `index`, each owned by its channel's name:
+    what a bank credit's text may name, whichever transit account it is booked on (a
+    credit naming another channel's payout is that one's, never a payout of the channel it
+    is booked on: its bank-unmatched says which, and `link` moves it there)."""
+    return PayoutNames((ch.name, i) for ch in config.channels.values()
+                       for i in index.get(ch.accounts.transit, ()) if _paid_out(i, banks))
 
 
 def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
@@ -939,6 +953,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
     from one the bank got short or never got."""
     index, cover = _index_and_cover(entries, config, index, cover)
     banks = {bank.account for bank in config.banks.values()}
+    names = payout_names(index, config, banks)
     out = {}
     for channel in config.channels.values():
         if not cover.shows_payouts(channel.name):
@@ -946,7 +961,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
             continue
         answered, holed, late = {}, {}, {}
         grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
-                                          banks, {}, {}, holed, answered, late=late)
+                                          banks, {}, {}, holed, answered, late=late, names=names)
         missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
         out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items}, late)
     return out
