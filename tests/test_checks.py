@@ -1346,6 +1346,20 @@ def test_a_credit_naming_a_payout_not_the_nearest_in_amount_is_that_payouts_mism
         ("payout-missing", ("F77", "77"))]
 
 
+def test_a_second_credit_naming_an_answered_payout_is_never_the_other_payout_of_its_day(ledger):
+    # blind33 eubank's class: two payouts of one day, one named by two credits, the first
+    # of its very amount: the second is no answer of the other payout (never arrived), as
+    # its amount and day would make it; its bank-unmatched names the payout it names
+    other = SALE.replace("1001", "1002").replace("99.40", "98.45").replace("0.60", "1.55") + \
+        PAYOUT.format(amount="98.45").replace('"F77"', '"F76"')
+    found = ledger(SALE, NAMED_PAYOUT.format(amount="99.40"), other, named_credit("03", "99.40", "B-1"),
+                   named_credit("04", "98.40", "B-2"))
+    assert sorted((f.code, f.amount, f.refs) for f in found if f.code != "unsettled") == [
+        ("bank-unmatched", Decimal("98.40"), ("B-2",)), ("payout-missing", Decimal("98.45"), ("F76", "77"))]
+    [unmatched] = [f for f in found if f.code == "bank-unmatched"]
+    assert unmatched.message.endswith("its text names payout po_LB (99.40 CNY), which another bank credit answers")
+
+
 def test_credits_naming_a_payout_that_make_it_or_equal_it_are_no_finding(ledger):
     # exact, on the channel's last day; and two parts naming it that make it together
     assert codes(ledger(SALE, NAMED_PAYOUT.format(amount="99.40"), named_credit("10", "99.40"),

@@ -166,6 +166,14 @@ def test_a_credit_in_the_accounts_currency_without_an_amount_sent_stays_as_it_wa
     found = {f.code: f for f in findings(folder)}
     assert set(found) == {"payout-missing", "bank-unmatched"}
     assert found["bank-unmatched"].message.endswith(
+        f"no stripe payout explains it: its text names payout {PAYOUT} (1,000.00 USD), in USD; its statement "
+        "states no amount sent in USD, which a credit the bank converted pairs by")
+    assert found["payout-missing"].message.endswith(
+        "(expected within 2); bank credit HSBC0213A of 788.70 GBP on 2026-02-13 names it, converted by the bank: "
+        "its statement states no amount sent in USD, which a credit the bank converted pairs by")
+    # naming no payout, it is in another currency than the one in its window
+    found = {f.code: f for f in findings(merchant(tmp_path / "plain", sent="", text="STRIPE PAYOUT"))}
+    assert found["bank-unmatched"].message.endswith(
         f"no stripe payout explains it: it is in GBP and payout {PAYOUT} (1,000.00 USD) in USD; its statement "
         "states no amount sent in USD, which a credit the bank converted pairs by")
     assert found["payout-missing"].message.endswith(
@@ -653,3 +661,117 @@ def test_unlink_books_a_wallets_converted_credit_back_in_the_amount_sent_as_the_
     assert wallet_transit(folder, "HKR1") == "-1000.00 USD @ 7.78 HKD"
     run(folder, "unlink", "HKR1")
     assert snapshot(folder / "books") == before
+
+
+# blind33 eubank #1: Stripe paid out two payouts of one day, po_EURPAYOUT (333.95 EUR),
+# which never arrived, and po_GBPPAYOUT (57.15 GBP), which the MT940 bank (EUR) credited
+# converted as 65.27 EUR, its text naming it. The check held a credit by its name only
+# among payouts of its own currency: it paired the 65.27 EUR by amount and day with the
+# EUR payout (a false payout-mismatch of 268.68, the missing payout lost), while `match`
+# said the line names po_GBPPAYOUT. A credit naming a payout is that payout's, whatever
+# its currency, never another's.
+TWO_PAYOUTS = """\
+"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category","source_id","description","automatic_payout_id","automatic_payout_effective_at_utc"
+"txn_e1","2026-11-09 10:00:00","2026-11-11 10:00:00","eur","339.50","5.55","333.95","charge","ch_e1","Book sale","po_EURPAYOUT","2026-11-12 00:00:00"
+"txn_g1","2026-11-09 11:00:00","2026-11-11 11:00:00","gbp","58.80","1.65","57.15","charge","ch_g1","Book sale","po_GBPPAYOUT","2026-11-12 00:00:00"
+"txn_p1","2026-11-12 06:05:00","2026-11-12 06:05:00","eur","-333.95","0.00","-333.95","payout","po_EURPAYOUT","STRIPE PAYOUT","",""
+"txn_p2","2026-11-12 06:05:00","2026-11-12 06:05:00","gbp","-57.15","0.00","-57.15","payout","po_GBPPAYOUT","STRIPE PAYOUT","",""
+"txn_e2","2026-11-30 10:00:00","2026-12-02 10:00:00","eur","20.00","0.55","19.45","charge","ch_e2","Book sale","",""
+"""
+EUBANK = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  stripe: {{type: stripe, currency: EUR, settlement_days: 6, bank: eubank, bank_days: 2}}
+banks:
+  eubank: {bank}
+checks: {{fx-gap: {{severity: off}}}}
+"""
+MT940 = "{type: mt940, account: Assets:Bank:Eubank, currency: EUR}"
+CSV = ("{type: csv, account: Assets:Bank:Eubank, currency: EUR, columns: {date: Date, amount: Amount, memo: Memo, "
+       "ref: Ref, original_credit: Sent, original_currency: SentCcy}}")
+
+
+def eubank(tmp_path: Path, text: str = "STRIPE PAYOUT po_GBPPAYOUT", sent: str = "", stripe: str = TWO_PAYOUTS):
+    """The tester's merchant: Stripe's two payouts of 11-12 and the bank's one credit of
+    65.27 EUR on 11-13 saying `text`: MT940 (no amount sent), or a bank CSV stating `sent`
+    (`57.15 GBP`)."""
+    folder = tmp_path / "eu"
+    (folder / "st").mkdir(parents=True)
+    (folder / "st" / "bal.csv").write_text(stripe, encoding="utf-8")
+    if sent is None:
+        (folder / "config.yaml").write_text(EUBANK.format(bank=MT940), encoding="utf-8")
+        (folder / "st" / "nov.sta").write_bytes(
+            (":20:EUB2611\r\n:25:DE44500105175407324931\r\n:28C:11/1\r\n:60F:C261108EUR1000,00\r\n"
+             ":61:2611131113C65,27NTRFNONREF//EUB1\r\n"
+             f":86:/NAME/STRIPE PAYMENTS EUROPE LTD/REMI/{text}\r\n:62F:C261130EUR1065,27\r\n-\r\n").encode())
+    else:
+        (folder / "config.yaml").write_text(EUBANK.format(bank=CSV), encoding="utf-8")
+        amount, currency = sent.split() if sent else ("", "")
+        (folder / "st" / "bank.csv").write_text(
+            "Date,Ref,Memo,Amount,Sent,SentCcy\n2026-11-09,EUB0,OPENING,0.01,,\n"
+            f"2026-11-13,EUB1,{text},65.27,{amount},{currency}\n2026-11-30,EUB2,INTEREST,0.01,,\n", encoding="utf-8")
+    run(folder, "import", str(folder / "st"))
+    return folder
+
+
+def transit_findings(folder) -> list[tuple]:
+    """The payouts' and credits' findings (not those of the CSV's lines around them, EUB0 and EUB2)."""
+    return sorted((f.code, f.amount, f.currency, f.refs) for f in findings(folder)
+                  if f.code in ("payout-mismatch", "payout-missing", "bank-unmatched") and "EUB0" not in f.refs
+                  and "EUB2" not in f.refs)
+
+
+def test_a_credit_naming_a_payout_of_another_currency_is_never_another_payouts(tmp_path):
+    folder = eubank(tmp_path, sent=None)
+    found = {f.refs[-1]: f for f in findings(folder) if f.code in ("payout-mismatch", "payout-missing",
+                                                                    "bank-unmatched")}
+    assert transit_findings(folder) == [
+        ("bank-unmatched", Decimal("65.27"), "EUR", (found["EUB1"].refs[0], "EUB1")),
+        ("payout-missing", Decimal("57.15"), "GBP", ("po_GBPPAYOUT",)),
+        ("payout-missing", Decimal("333.95"), "EUR", ("po_EURPAYOUT",))]
+    # each says of the other: the text names that payout, and what a converted credit needs
+    assert found["po_GBPPAYOUT"].message.endswith(
+        f"(expected within 2); bank credit {found['EUB1'].refs[0]} of 65.27 EUR on 2026-11-13 names it, converted "
+        "by the bank: its statement states no amount sent in GBP, which a credit the bank converted pairs by")
+    assert found["EUB1"].message.endswith(
+        "no stripe payout explains it: its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
+        "states no amount sent in GBP, which a credit the bank converted pairs by")
+    assert "names it" not in found["po_EURPAYOUT"].message
+    # and `match` reads the line as naming the same payout
+    [why] = json.loads(run(folder, "match", "--format", "json"))["unproposed"]
+    assert why["reasons"][0].startswith("the text names payout-po_GBPPAYOUT of 57.15 GBP, another currency")
+
+
+def test_a_credit_naming_no_payout_still_pairs_by_amount_and_day(tmp_path):
+    # must not: the text says only the channel's memo, so the credit is the EUR payout's,
+    # of its day and currency, arriving short (as before)
+    folder = eubank(tmp_path, text="STRIPE PAYOUT", sent=None)
+    assert transit_findings(folder) == [
+        ("payout-mismatch", Decimal("268.68"), "EUR", ("po_EURPAYOUT", transit_findings(folder)[0][3][1], "EUB1")),
+        ("payout-missing", Decimal("57.15"), "GBP", ("po_GBPPAYOUT",))]
+
+
+@pytest.mark.parametrize("text", ["STRIPE PAYOUT po_GBPPAYOUT", "STRIPE PAYOUT"], ids=["naming-it", "naming-none"])
+def test_a_converted_credit_stating_the_amount_sent_still_pairs_with_its_payout(tmp_path, text):
+    # must not: the bank states 57.15 GBP sent: the credit is booked in GBP and answers
+    # the GBP payout; the EUR payout is the one missing
+    folder = eubank(tmp_path, text=text, sent="57.15 GBP")
+    assert transit_findings(folder) == [("payout-missing", Decimal("333.95"), "EUR", ("po_EURPAYOUT",))]
+
+
+def test_a_credit_at_one_bank_naming_a_payout_another_bank_gets_is_never_a_payout_of_its_own(tmp_path):
+    # GBP payouts land at a GBP account (`bank: [eubank, ukbank]`), but this one the EUR
+    # bank credited converted, naming it: each bank's payouts are judged by its own
+    # statements, and the EUR bank's credit is still the GBP payout's, not the EUR one's
+    folder = eubank(tmp_path, sent=None)
+    config = EUBANK.format(bank=MT940).replace("bank: eubank,", "bank: [eubank, ukbank],").replace(
+        "\nchecks:", "\n  ukbank: {type: mt940, account: Assets:Bank:Ukbank, currency: GBP}\nchecks:")
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    found = [f for f in findings(folder) if f.code in ("payout-mismatch", "payout-missing", "bank-unmatched")]
+    assert sorted((f.code, f.amount, f.currency) for f in found) == [
+        ("bank-unmatched", Decimal("65.27"), "EUR"), ("payout-missing", Decimal("333.95"), "EUR")]
+    [unmatched] = [f for f in found if f.code == "bank-unmatched"]
+    assert unmatched.message.endswith("its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
+                                      "states no amount sent in GBP, which a credit the bank converted pairs by")

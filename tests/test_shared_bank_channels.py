@@ -271,3 +271,35 @@ def test_credits_that_make_no_payout_together_are_each_judged_alone(merchant):
                  credit(a, "06", "119.69", text, "L-1"), credit(a, "06", "69.50", text, "L-2"))
     assert found == [("payout-mismatch", f"{kind}_a", Decimal("1.00"), ("A0000005", "L-1")),
                      ("payout-mismatch", f"{kind}_b", Decimal("0.50"), ("B0000005", "L-2"))]
+
+
+# blind33 eubank #1, of two accounts: the bank credited the second account's USD payout
+# converted, in CNY, naming it. The credit was given to a channel by its name only among
+# payouts of its own currency, so it stayed on the first account and was set against
+# that account's payout of its day, which never arrived (a false payout-mismatch). A
+# credit naming a payout is that payout's, whatever its currency, never another's.
+def usd_payout(t: str, day: str, amount: str, payout: str) -> str:
+    return sale_and_payout(t, day, amount, payout).replace(" CNY", " USD")
+
+
+def test_a_credit_naming_the_second_accounts_payout_in_another_currency_is_never_the_firsts(merchant):
+    load, text, a, b = merchant
+    kind = a[:-1].lower()
+    found = load(sale_and_payout(a, "05", "333.95", "A0000005"), usd_payout(b, "05", "57.15", "B0000005"),
+                 credit(a, "06", "65.27", f"{text} B0000005", "L-B"))
+    assert found == [("bank-unmatched", f"{kind}_b", Decimal("65.27"), ("L-B",)),
+                     ("payout-missing", f"{kind}_a", Decimal("333.95"), ("A0000005",)),
+                     ("payout-missing", f"{kind}_b", Decimal("57.15"), ("B0000005",))]
+
+
+def test_a_credit_naming_a_payout_of_a_channel_its_text_does_not_fit_is_never_its_own_channels(merchant, tmp_path):
+    # the text says the first account's type, the id PayPal's payout: booked on the first
+    # account, whose payout of its day never arrived; the credit is PayPal's, and its
+    # finding says so and how to book it there (`link`), as `match` proposes it
+    load, text, a, b = merchant
+    kind = a[:-1].lower()
+    found = load(sale_and_payout(a, "05", "333.95", "A0000005"), sale_and_payout("Other", "05", "65.27", "P0000005"),
+                 credit(a, "06", "65.27", f"{text} P0000005", "L-P"))
+    assert found == sorted([("bank-unmatched", f"{kind}_a", Decimal("65.27"), ("L-P",)),
+                            ("payout-missing", f"{kind}_a", Decimal("333.95"), ("A0000005",)),
+                            ("payout-missing", "other", Decimal("65.27"), ("P0000005",))])

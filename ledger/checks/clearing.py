@@ -46,7 +46,7 @@ from decimal import Decimal
 from beanclear.checks import transfers
 from beanclear.checks.findings import Finding, at_entry, by_deadline
 from beanclear.checks.items import Item, Rest, _money, order_key, refs, written_off  # noqa: F401 (order_key: read from here)
-from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as
+from beanclear.checks.transit import LATE_DAYS, _index_and_cover, _top_up, _transit_by_bank, landed_as, payout_names
 from beanclear.config import WALLET_TYPES
 from beanclear.statements import cut_over, gaps
 from beanclear.statements.coverage import QUIET_DAYS, Coverage
@@ -552,6 +552,7 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
     overlapping = cut_over.overlaps(entries if own is None else own, cut_over.booked_accounts(config),
                                     cover.stated_sold()) if cover.recorded else []
     twice = {id(e) for overlap in overlapping for e in overlap.entries}
+    names = payout_names(index, config, banks)   # what a credit's text may name: every channel's payouts
     for channel in config.channels.values():
         landed, horizon = landed_as(channel, channel.bank, config, cover, as_of)
         held, transit = index.get(channel.accounts.clearing, []), index.get(channel.accounts.transit, [])
@@ -571,7 +572,8 @@ def findings(entries, config, as_of: dt.date, index=None, cover: Coverage | None
         if channel.type in WALLET_TYPES:
             from beanclear.checks import card_payments   # (it imports the wallet importer: wallets only)
             out += card_payments.findings(held, landed, as_of, horizon, banks, waiting, unheard, holed)
-        out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early)[1]
+        out += _transit_by_bank(transit, channel, config, cover, as_of, banks, waiting, unheard, holed, early=early,
+                                names=names)[1]
     out += transfers.findings(index.get(config.transfers, []), config, as_of, cover, waiting)
     out += cut_over.findings(overlapping)
     out = _landing_elsewhere(out, entries, config, as_of, given, cover, suspended)

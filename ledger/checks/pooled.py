@@ -24,7 +24,7 @@ from operator import attrgetter
 
 from beanclear.checks.items import Item, written_off
 from beanclear.checks.sums import batched, pair_or_run
-from beanclear.checks.transit import LATE_DAYS, SHORT_NUMBER, _funding, arrived_by, payout_ids, text_words
+from beanclear.checks.transit import LATE_DAYS, PayoutNames, _funding, arrived_by
 from beanclear.config.model import WALLET_TYPES
 
 # A credit of no payout's amount is the short or over arrival of a waiting payout of a
@@ -107,29 +107,12 @@ def _fitting(item: Item, bank_names: dict, paying: dict, wallets: bool) -> tuple
                                if (wallets or ch.type not in WALLET_TYPES) and ch.payout_memo.search(text)))
 
 
-def _ids_of(owned) -> tuple[dict, dict]:
-    """(an id -> [(channel, item)], the same of ids named in any case: named_id) of the own
-    ids (transit.payout_ids: `payout-id`, `id`, `trade-id`) of the channels' transit items `owned` ((channel,
-    item), in order): what a bank line's text may name, for credits and debits alike."""
-    exact: dict[str, list[tuple]] = defaultdict(list)
-    folded: dict[str, list[tuple]] = defaultdict(list)
-    for ch, item in owned:
-        for key in payout_ids(item.entry):
-            if len(key) >= 4:
-                exact[key].append((ch, item))
-            if len(key) >= 8 and not key.isdigit() and any(c.isdigit() for c in key):
-                folded[key.casefold()].append((ch, item))
-    return exact, folded
-
-
-def _naming(line: Item, ids: tuple[dict, dict], fits, fitting) -> list[tuple]:
-    """(channel, item) of the items of `ids` (_ids_of) whose id a word of the bank line's
-    text is, of the channels `fits` and the line's currency, where `fitting(word, channel,
-    item)` (a short number names an item only of its amount, in its window)."""
-    exact, folded = ids
-    words = text_words(f"{line.entry.payee or ''} {line.entry.narration or ''}")
-    return [(ch, p) for w in words for ch, p in (*exact.get(w, ()), *folded.get(w.casefold(), ()))
-            if ch.name in fits and p.currency == line.currency and fitting(w, ch, p)]
+def _naming(line: Item, names: PayoutNames, fits, short) -> list[tuple]:
+    """(channel, item) of the items of `names` (PayoutNames over (channel, item)) the bank
+    line's text names, of the channels `fits`, whatever their currency (the text says
+    whose the money is: blind33 eubank, a EUR credit naming a GBP payout), a short number
+    only where `short(channel, item)` (its amount, in its window)."""
+    return [(ch, p) for ch, p in names.of(line, short) if ch.name in fits]
 
 
 def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: dict, shared: set) -> list:
@@ -171,7 +154,7 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
         ch = transit[account]
         payouts[ch.name] = [i for i in index.get(account, ()) if paid_out(i) and not written_off(i)
                             and not (i.payout and i.payout in linked)]
-    ids = _ids_of((config.channels[name], payout) for name, open_ in payouts.items() for payout in open_)
+    ids = PayoutNames((config.channels[name], payout) for name, open_ in payouts.items() for payout in open_)
     # channels whose books hold no payout: with money in clearing (a WeChat trade bill
     # alone), `silent`: their bank credits settle their clearing account, as
     # clearing._without_payouts judges them; without (no statement of theirs imported),
@@ -187,12 +170,11 @@ def _credit_moves(index: dict, config, transit: dict, bank_names: dict, paying: 
     owner: dict[int, object] = {}   # id(credit) -> the channel whose payout it is
     taken: set[int] = set()
     for item, _ in credits:
-        named = _naming(item, ids, candidates[id(item)], lambda w, ch, p: arrived_by(p.entry, item.date, zone) and (
-            not SHORT_NUMBER.fullmatch(w) or p.amount == -item.amount
-            and item.date <= p.date + dt.timedelta(days=ch.bank_days + LATE_DAYS)))
+        named = [(ch, p) for ch, p in _naming(item, ids, candidates[id(item)], lambda ch, p: may_answer(p, item, ch)
+                                              and p.amount == -item.amount) if arrived_by(p.entry, item.date, zone)]
         if len({ch.name for ch, _ in named}) == 1:
             owner[id(item)] = named[0][0]
-            taken.update(id(p) for _, p in named if p.amount == -item.amount)
+            taken.update(id(p) for _, p in named if (p.currency, p.amount) == (item.currency, -item.amount))
     for item, account in credits:
         if id(item) in owner:
             continue
@@ -348,7 +330,7 @@ def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: d
         answering[ch.name] = [i for i in own if i.amount < 0 and _funding(i, ch)
                               and not (i.payout and i.payout in linked)]
         owned += [(ch, i) for i in own]
-    ids = _ids_of(owned)
+    ids = PayoutNames(owned)
 
     def answers(p: Item, item: Item, ch) -> bool:
         """Whether `p` (a top-up, a reversal) may answer the debit `item` by its amount and day."""
@@ -358,10 +340,10 @@ def _debit_moves(index: dict, config, transit: dict, bank_names: dict, paying: d
     owner: dict[int, object] = {}   # id(debit) -> the channel whose it is
     taken: set[int] = set()
     for item, _, fits in debits:
-        named = _naming(item, ids, fits, lambda w, ch, p: not SHORT_NUMBER.fullmatch(w) or answers(p, item, ch))
+        named = _naming(item, ids, fits, lambda ch, p: answers(p, item, ch))
         if len({ch.name for ch, _ in named}) == 1:
             owner[id(item)] = named[0][0]
-            taken.update(id(p) for _, p in named if p.amount == -item.amount)
+            taken.update(id(p) for _, p in named if (p.currency, p.amount) == (item.currency, -item.amount))
     for item, account, fits in debits:
         if id(item) in owner:
             continue

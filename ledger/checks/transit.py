@@ -58,7 +58,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                   waiting: dict | None = None, unheard: dict | None = None,
                   banks: set[str] | frozenset[str] = frozenset(), holed: dict | None = None,
                   answered: dict | None = None, early: dict | None = None, zone=None,
-                  late: dict | None = None) -> list[Finding]:
+                  late: dict | None = None, names: PayoutNames | None = None) -> list[Finding]:
     """Payouts (in) against bank credits (out): by shared payout link first, then by
     equal amount on or after the payout's date, then credits that together make a payout
     or the rest of a linked one (_in_parts), then the nearest payout in the window.
@@ -74,7 +74,10 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     the actions read of the pairing, not judging it again. `zone`: the books'
     (config.timezone), that their times are in (arrived_by). `late` gets, per payout
     missing (its Item's id), the credit that appears to be it arriving late
-    (_late_arrivals): no pairing, what matching proposes for a person to confirm."""
+    (_late_arrivals): no pairing, what matching proposes for a person to confirm. `names`:
+    the payouts a credit's text may name (PayoutNames, each owned by its channel's name):
+    the channel's of every bank and the other channels' (_transit_by_bank), else these
+    items' own."""
     account, window = channel.accounts.transit, channel.bank_days
     answer = answered.__setitem__ if answered is not None else lambda payout, credits: None
     horizon = horizon or Horizon(Coverage({}), channel, as_of)
@@ -142,6 +145,12 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     for p in payouts:
         open_by_amount[(p.currency, p.amount)].append(p)
     too_old = dt.timedelta(days=window + LATE_DAYS)
+    if names is None:
+        names = PayoutNames((channel.name, i) for i in items if _paid_out(i, banks))
+    # the payouts each credit's text names, read once: a credit naming a payout is that
+    # payout's, whatever its amount, currency or channel (README: "on any day")
+    named_by = {id(c): hits for c in credits if not _funding(c, channel)
+                and (hits := [(owner, p) for owner, p in names.of(c) if arrived_by(p.entry, c.date, zone)])}
     matched: set[int] = set()
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
@@ -152,7 +161,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         lags[(credit.date - payout.date).days] += 1
         weekday_lags[payout.date.weekday()][(credit.date - payout.date).days] += 1
     for ins, outs in _named_apart([c for c in credits if id(c) not in matched and not _funding(c, channel)],
-                                  [p for p in payouts if id(p) not in matched], zone):
+                                  [p for p in payouts if id(p) not in matched],
+                                  {key: [p for _, p in hits] for key, hits in named_by.items()}):
         # a credit naming a payout of another amount is that payout's, as a link says it
         # is (above): whatever its day, the channel's statements have shown that payout
         matched.update(id(i) for i in ins + outs)
@@ -164,8 +174,22 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         elif total:
             findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                       [i.entry for i in ins + outs], channel, account))
+    # a credit naming a payout that answers it by none of the above (one of another
+    # currency, the money converted by a bank stating no amount sent; of another channel or
+    # bank; one another credit answers) is still that payout's, never another's: no
+    # amount, day or group pairs it with another (blind33 eubank: a EUR credit naming a
+    # GBP payout set against the EUR payout of its day, which never arrived, a false
+    # payout-mismatch of 268.68); its bank-unmatched names that payout (_names_note)
+    held = {key: hits for key, hits in named_by.items() if key not in matched}
+
+    def may_answer(credit: Item, payout: Item) -> bool:
+        """Whether the credit may answer the payout: it names none, or that one."""
+        return id(credit) not in held or any(p is payout for _, p in held[id(credit)])
     for credit in credits:
         if id(credit) in matched:
+            continue
+        if id(credit) in held:
+            leftover.append(credit)
             continue
         queue = open_by_amount.get((credit.currency, -credit.amount))
         # Credits come in date order: a payout too old for this one is too old for the
@@ -191,7 +215,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
             return usual
         return seen.most_common(1)[0][0]
     still_open = [p for p in payouts if id(p) not in matched]
-    leftover = _in_parts(leftover, short, still_open, channel, horizon, answer, zone)
+    leftover = _in_parts(leftover, short, still_open, channel, horizon, answer, zone, may_answer)
     for ins, outs, group in short:
         findings.append(_mismatch(ins[0], sum(i.amount for i in ins), -sum(i.amount for i in outs),
                                   [i.entry for i in group], channel, account))
@@ -201,6 +225,9 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     unexplained: list[tuple[Item, str]] = []   # (credit, as the horizon judges it) of those no payout answers
     unpaired: list[Item] = []    # credits no payout answers (bank-unmatched)
     for credit in leftover:
+        if id(credit) in held:   # its payout is in the books: judged now, by no other (above)
+            unexplained.append((credit, "named"))
+            continue
         judged = horizon.credit(credit.date, window)
         if judged == "hole":   # its payout may be in a hole of the channel's statements: the hole's finding says it
             holed.setdefault(channel.name, []).append(credit)
@@ -282,13 +309,15 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
     for credit, judged in unexplained:
         if id(credit) in latecomers:   # its payout's finding says it (one cause, one finding)
             continue
-        if _heard(judged, credit, channel, horizon, unheard):
+        said = (f"bank credit of {_money(-credit.amount)} {credit.currency}{_at_the_bank(credit)} booked as "
+                f"{_a(channel.name)} payout, but no {channel.name} payout explains it")
+        if judged == "named":   # no other payout's, nor, by its own amount, another credit's of its amount
+            unpaired.append(credit)
+            findings.append(_unanswered(credit, channel, said + _names_note(credit, held[id(credit)], channel)))
+        elif _heard(judged, credit, channel, horizon, unheard):
             unpaired.append(credit)
             unpaid.append((len(findings), credit))
-            findings.append(_unanswered(credit, channel, f"bank credit of {_money(-credit.amount)} {credit.currency}"
-                                        f"{_at_the_bank(credit)} booked as {_a(channel.name)} payout, but no "
-                                        f"{channel.name} payout explains it"
-                                        + _in_another_currency(credit, still_open, window, zone)))
+            findings.append(_unanswered(credit, channel, said + _in_another_currency(credit, still_open, window, zone)))
     for payout, age in overdue:
         credit = arrivals.get(id(payout))
         if credit is not None:
@@ -298,7 +327,8 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         findings.append(by_deadline(Finding(
             "payout-missing", payout.date, channel.name, account, payout.amount, payout.currency,
             f"payout of {_money(payout.amount)} {payout.currency} on {payout.date} has not reached the bank "
-            f"{age} days later (expected within {window})" + _in_another_currency(payout, unpaired, window, zone),
+            f"{age} days later (expected within {window})"
+            + _in_another_currency(payout, unpaired, window, zone, held),
             refs([payout.entry]), **at_entry(payout.entry)), window))
     _name_each_other(findings, unpaid, missing)
     return findings
@@ -476,30 +506,57 @@ def _at_the_bank(credit: Item) -> str:
     return f" ({_money(booked.units.number)} {booked.units.currency} at the bank)" if booked is not None else ""
 
 
-def _in_another_currency(item: Item, others: list[Item], window: int, zone=None) -> str:
+def _in_another_currency(item: Item, others: list[Item], window: int, zone=None, names: dict | None = None) -> str:
     """What a payout-missing or a bank-unmatched says of the other side of its window
     (`others`: the credits no payout answers, or the payouts still open) where that is in
     another currency: a credit the bank converted into the account's currency whose
     statement states no amount sent, so that it pairs with no payout (banking.sent_units:
-    a blind tester's 788.70 GBP of a 1,000.00 USD payout was offered against nothing)."""
-    for other in others:
+    a blind tester's 788.70 GBP of a 1,000.00 USD payout was offered against nothing).
+    Of a payout, a credit whose text names it (`names`: per credit, the (owner, payout)
+    it names) first, on any day: it says it names it."""
+    def names_it(other: Item) -> bool:
+        return names is not None and any(p is item for _, p in names.get(id(other), ()))
+    for other in sorted(others, key=lambda o: not names_it(o)):
         if other.currency == item.currency:
             continue
         payout, credit = (item, other) if item.amount > 0 else (other, item)
-        if arrived_by(payout.entry, credit.date, zone) and credit.date <= payout.date + dt.timedelta(days=window):
-            sent = stated_amount(credit.entry.meta.get("original-amount"))
-            # booked before the import booked it so; an amount sent of nothing is none (sent_units)
-            if sent is not None and sent[1] == payout.currency and sent[0]:
-                why = (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
-                       "(`beanclear link` or `match --apply` books it in the amount sent)")
-            else:
-                why = f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+        named = names_it(other)
+        if named or arrived_by(payout.entry, credit.date, zone) and \
+                credit.date <= payout.date + dt.timedelta(days=window):
+            why = _unconverted(credit, payout)
             if item is payout:
                 return (f"; bank credit {credit.entry.meta.get('id', '?')} of {_money(-credit.amount)} "
-                        f"{credit.currency} on {credit.date} may be it, converted by the bank: {why}")
+                        f"{credit.currency} on {credit.date} {'names it' if named else 'may be it'}, converted by "
+                        f"the bank: {why}")
             return (f": it is in {credit.currency} and payout {payout.entry.meta.get('id', '?')} "
                     f"({_money(payout.amount)} {payout.currency}) in {payout.currency}; {why}")
     return ""
+
+
+def _unconverted(credit: Item, payout: Item) -> str:
+    """Why a credit in the account's currency pairs with no payout in another: what its
+    statement states (or not) of the amount sent in the payout's currency."""
+    sent = stated_amount(credit.entry.meta.get("original-amount"))
+    # booked before the import booked it so; an amount sent of nothing is none (sent_units)
+    if sent is not None and sent[1] == payout.currency and sent[0]:
+        return (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
+                "(`beanclear link` or `match --apply` books it in the amount sent)")
+    return f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+
+
+def _names_note(credit: Item, named: list[tuple], channel) -> str:
+    """What a bank credit no payout answers says of the payout its text names (`named`:
+    (owner, payout), check_transit's `held`), which it answers by nothing the check
+    pairs by: of another channel, in another currency, or answered by another credit."""
+    owner, payout = named[0]
+    said = f"payout {payout.entry.meta.get('id', '?')} ({_money(payout.amount)} {payout.currency})"
+    if owner is not None and owner != channel.name:
+        bank_ref = refs([credit.entry])[0]
+        return (f": its text names {owner}'s {said}: `beanclear link {bank_ref} {payout.payout or said.split()[1]}` "
+                f"books it on {owner}'s transit account")
+    if payout.currency != credit.currency:
+        return f": its text names {said}, in {payout.currency}; {_unconverted(credit, payout)}"
+    return f": its text names {said}, which another bank credit answers"
 
 
 # The keys of a payout's own ids, any of which its bank credit's text may name it by: the
@@ -565,6 +622,42 @@ def named_in_any_case(i: str) -> bool:
     return len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i)
 
 
+class PayoutNames:
+    """Which items a bank line's text names, of many (`owned`: (owner, item), the owner
+    a channel, or None): one of the item's own ids (payout_ids) a word of the text
+    (text_words; in any case where named_in_any_case: named_id, as matching reads a
+    line), looked up in one dictionary rather than asked of each item. Whatever the
+    item's currency or channel: the text says whose the money is, and the amount is
+    compared in the currency the pairing has (a blind tester's EUR credit naming a GBP
+    payout was held by its name only among the EUR payouts, and set against another).
+    An id of eight digits or fewer (a year, a day, an amount by chance) names an item
+    only where the caller's `short(owner, item)` says so (its amount, its days)."""
+
+    def __init__(self, owned):
+        self.exact: dict[str, list[tuple]] = defaultdict(list)
+        self.folded: dict[str, list[tuple]] = defaultdict(list)
+        for owner, item in owned:
+            for i in payout_ids(item.entry):
+                if len(i) >= 4:
+                    self.exact[i].append((owner, item))
+                if named_in_any_case(i):
+                    self.folded[i.casefold()].append((owner, item))
+
+    def of(self, line: Item, short=None) -> list[tuple]:
+        """(owner, item) of the items the line's text names, each once, in the items' order."""
+        if not self.exact:
+            return []
+        hits: dict[int, tuple] = {}
+        for word in text_words(f"{line.entry.payee or ''} {line.entry.narration or ''}"):
+            brief = SHORT_NUMBER.fullmatch(word) is not None
+            for owner, item in self.exact.get(word, ()):
+                if not brief or short is not None and short(owner, item):
+                    hits.setdefault(id(item), (owner, item))
+            for owner, item in self.folded.get(word.casefold(), ()):
+                hits.setdefault(id(item), (owner, item))
+        return sorted(hits.values(), key=lambda hit: hit[1].order)
+
+
 def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta,
                       zone=None) -> list[tuple[Item, Item]]:
     """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
@@ -606,37 +699,27 @@ def _root(parent: dict, key):
     return key
 
 
-def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tuple[list[Item], list[Item]]]:
-    """(payouts, credits) tied by the credits' texts naming the payouts (named_id: one of
-    the payout's own ids, payout_ids), of amounts other than theirs (_named_by_credits took the
-    equal ones): each credit with every payout it names, however long before it (never
-    one the bank could not have had by its day: arrived_by), and credits naming one
-    payout together (a payout the bank credited in parts, each naming it). A number of
-    eight digits or fewer names none here: without an equal amount to bear it out, it
-    may be a word of the text by chance (matching's `_id_in`, README "Matching"). A blind tester's Stripe payout credited 1.00 short, its id in the
+def _named_apart(credits: list[Item], payouts: list[Item], named_by: dict[int, list[Item]]) \
+        -> list[tuple[list[Item], list[Item]]]:
+    """(payouts, credits) tied by the credits' texts naming the payouts (`named_by`: per
+    credit, the payouts it names, PayoutNames), of amounts other than theirs
+    (_named_by_credits took the equal ones) and of their currency: each credit with every
+    payout it names, however long before it (never one the bank could not have had by its
+    day: arrived_by), and credits naming one payout together (a payout the bank credited
+    in parts, each naming it). A number of eight digits or fewer names none here: without
+    an equal amount to bear it out, it may be a word of the text by chance (matching's
+    `_id_in`, README "Matching"). A blind tester's Stripe payout credited 1.00 short, its id in the
     bank's text, on the last day of Stripe's statement: the credit waited for a payout
     later that day, and `check` was silent while the report, `match` and `write-off`
     each said otherwise of it."""
-    exact: dict[str, list[Item]] = defaultdict(list)
-    folded: dict[str, list[Item]] = defaultdict(list)
-    for payout in payouts:
-        for i in payout_ids(payout.entry):
-            if len(i) >= 4 and not SHORT_NUMBER.fullmatch(i):   # a year, a day, an amount by chance
-                exact[i].append(payout)
-            if len(i) >= 8 and not i.isdigit() and any(c.isdigit() for c in i):   # as named_id folds them
-                folded[i.casefold()].append(payout)
-    if not exact:
-        return []
+    open_ = {id(p) for p in payouts}
     parent: dict[int, int] = {}
     items: dict[int, Item] = {}
     root = functools.partial(_root, parent)
 
     for credit in credits:
-        words = text_words(f"{credit.entry.payee or ''} {credit.entry.narration or ''}")
-        named = {id(p): p for w in words for p in exact.get(w, ())}
-        named.update((id(p), p) for w in words for p in folded.get(w.casefold(), ()))
-        for payout in named.values():
-            if payout.currency == credit.currency and arrived_by(payout.entry, credit.date, zone):
+        for payout in named_by.get(id(credit), ()):
+            if id(payout) in open_ and payout.currency == credit.currency:
                 items[id(credit)], items[id(payout)] = credit, payout
                 parent[root(id(credit))] = root(id(payout))
     groups: dict[int, list[Item]] = defaultdict(list)
@@ -650,7 +733,7 @@ def _named_apart(credits: list[Item], payouts: list[Item], zone=None) -> list[tu
 
 
 def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], channel, horizon: Horizon,
-              answer, zone=None) -> list[Item]:
+              answer, zone=None, may_answer=None) -> list[Item]:
     """A payout the bank credited in parts (README, Matching: groups): the credits no
     payout of their amount answers that together make a payout in its window answer it,
     and a credit that makes the rest of a linked group the bank credited short of its
@@ -663,7 +746,8 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
 
     A blind tester's: the 1,200.00 was the payout's payout-mismatch of 800.00, and the
     800.00 bank-unmatched, two findings of nothing wrong. Only credits the channel's
-    statements judge (or that wait for them), never money back from the channel."""
+    statements judge (or that wait for them), never money back from the channel, nor a
+    credit naming another payout (`may_answer`: check_transit's)."""
     window = dt.timedelta(days=channel.bank_days)
     free = [c for c in leftover if not _funding(c, channel) and horizon.credit(c.date, channel.bank_days)
             in ("judge", "wait")]
@@ -673,7 +757,8 @@ def _in_parts(leftover: list[Item], short: list[tuple], still_open: list[Item], 
 
     def making(payout: Item, amount: Decimal, alone: bool) -> list[Item]:
         near = [c for c in free if id(c) not in used and c.currency == payout.currency
-                and arrived_by(payout.entry, c.date, zone) and c.date <= payout.date + window]
+                and arrived_by(payout.entry, c.date, zone) and c.date <= payout.date + window
+                and (may_answer is None or may_answer(c, payout))]
         one = next((c for c in near if -c.amount == amount), None) if alone else None
         places = None if one else pair_or_run([-c.amount for c in near], amount)
         found = [one] if one else [near[n] for n in places] if places else []
@@ -794,6 +879,11 @@ def _pair_top_ups(debits: list[Item], top_ups: list[Item], window: int) -> dict[
     return paired
 
 
+def _paid_out(item: Item, banks) -> bool:
+    """Whether a transit item is a payout: money in, from no bank account, no write-off."""
+    return item.amount > 0 and not written_off(item) and not any(p.account in banks for p in item.entry.postings)
+
+
 def _funding(item: Item, channel) -> bool:
     """Whether money out of transit went into the channel's own clearing account (a
     top-up from the bank, booked from the channel's statement), not to a bank account."""
@@ -828,16 +918,29 @@ def _mismatch(payout: Item, paid: Decimal, credited: Decimal, entries, channel, 
 
 
 def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_of: dt.date, banks, waiting, unheard,
-                     holed, answered=None, early=None, late=None) -> tuple[dict, list[Finding]]:
+                     holed, answered=None, early=None, late=None, names=None) -> tuple[dict, list[Finding]]:
     """(the channel's transit Items by bank, the findings of each bank's), each bank's
     payouts judged by its own statements (landed_as): what `findings` and `transit_answers`
-    both run."""
+    both run. `names`: the payouts a credit's text may name (payout_names: every
+    channel's), else the channel's own, of every bank: a credit at one bank naming a
+    payout of a currency another bank gets is that payout's too."""
     grouped, out = by_bank(transit, channel, config), []
+    if names is None:
+        names = PayoutNames((channel.name, i) for i in transit if _paid_out(i, banks))
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
-                             config.timezone, late)
+                             config.timezone, late, names)
     return grouped, out
+
+
+def payout_names(index: dict, config, banks) -> PayoutNames:
+    """Every channel's payouts in the postings `index`, each owned by its channel's name:
+    what a bank credit's text may name, whichever transit account it is booked on (a
+    credit naming another channel's payout is that one's, never a payout of the channel it
+    is booked on: its bank-unmatched says which, and `link` moves it there)."""
+    return PayoutNames((ch.name, i) for ch in config.channels.values()
+                       for i in index.get(ch.accounts.transit, ()) if _paid_out(i, banks))
 
 
 def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:
@@ -850,6 +953,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
     from one the bank got short or never got."""
     index, cover = _index_and_cover(entries, config, index, cover)
     banks = {bank.account for bank in config.banks.values()}
+    names = payout_names(index, config, banks)
     out = {}
     for channel in config.channels.values():
         if not cover.shows_payouts(channel.name):
@@ -857,7 +961,7 @@ def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage
             continue
         answered, holed, late = {}, {}, {}
         grouped, found = _transit_by_bank(index.get(channel.accounts.transit, []), channel, config, cover, as_of,
-                                          banks, {}, {}, holed, answered, late=late)
+                                          banks, {}, {}, holed, answered, late=late, names=names)
         missing = {r for f in found if f.code == "payout-missing" for r in f.refs}
         out[channel.name] = (grouped, answered, missing, {id(i) for items in holed.values() for i in items}, late)
     return out

@@ -149,6 +149,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
     # own pairing, reused (a channel it did not judge, with no statement of its payouts, is
     # paired here as it would be)
     remainders = (load.remainders or {}) if load is not None else {}
+    names = transit.payout_names(index, config, banks)   # what a credit's text may name, as clearing.findings reads it
     for ch in config.channels.values():
         if ch.name in remainders:
             held = _by_day(remainders[ch.name])
@@ -161,7 +162,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
             landed, horizon = transit.landed_as(ch, bank, config, cover, as_of)   # as clearing.findings judges them
             until = horizon.bank[1] if horizon.bank else as_of
             sent += [(f, until) for f in transit.check_transit(items, landed, later, banks=banks,
-                                                               zone=config.timezone)
+                                                               zone=config.timezone, names=names)
                      if f.code == "payout-missing"]
         out[ch.name] = [
             oldest("clearing", [(f, settled_to) for f in held], ch.settlement_days),

@@ -256,13 +256,14 @@ class _InTransit:
         from beanclear.checks.items import written_off
         banks = {bank.account for bank in self.config.banks.values()}
         out: dict[int, object] = {}
+        names = transit.payout_names(self.items, self.config, banks)   # what a credit may name, as `check` reads it
         for account, items in self.items.items():
             channel = self.channels[account]
             items.sort(key=lambda i: i.order)
             answered: dict = {}
             for bank_items in transit.by_bank(items, channel, self.config).values():
                 transit.check_transit(bank_items, channel, bank_items[-1].date, None, {}, {}, banks, {},
-                                      answered, {}, self.config.timezone)
+                                      answered, {}, self.config.timezone, names=names)
             answering = {id(c) for credits in answered.values() for c in credits}
             group: dict[str, Decimal] = {}
             for i in items:
