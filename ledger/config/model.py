@@ -175,6 +175,15 @@ class Channel:
     currency_written: bool = False
 
     @property
+    def withdrawn_at_will(self) -> bool:
+        """A personal wallet: its balance is its owner's, withdrawn when and as much as they
+        like, not paid out on a schedule (T+N, the whole balance due). What it held before
+        its first bill may leave on any day of it, whatever a withdrawal before it took: a
+        payout that found the account holding all it took says nothing of that money
+        (checks/clearing.py, statements/gaps.Horizon.opening_unknown; blind33 microseller)."""
+        return self.type in WALLET_TYPES
+
+    @property
     def own_accounts(self) -> frozenset[str]:
         """The accounts config.yaml gives the channel (those a hand-built ChannelAccounts
         left empty aside)."""
