@@ -427,3 +427,28 @@ def test_a_wallet_with_its_opening_set_still_has_a_payout_taking_more_than_it_he
                                opening="\n    opening_balance: {date: 2024-12-31, amount: 500.00}")
     assert [(f["code"], f["date"], f["amount"]) for f in found] == [("payout-mismatch", "2025-02-10", "100.00")], found
     assert "opening_balance" not in found[0]["message"], found[0]["message"]
+
+
+def test_the_import_of_a_wallets_first_bill_says_its_opening_is_unknown(tmp_path):
+    # the bank's first statement says the opening it writes; the wallet's said nothing, and
+    # its withdrawal then failed with no word of the opening (blind33 microseller)
+    rows = [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-10", "300.00", 2)]
+    _, output = wallet_merchant(tmp_path, rows, [("2025-01-10", "300.00")])
+    [line] = [line for line in output.splitlines() if "alipay_record_2025Q1.csv" in line]
+    assert line.endswith(
+        "; note: first statement of Assets:Clearing:Alipay-personal: it states no balance, so what the account held "
+        "at the end of 2024-12-31 is not known and no opening is written from it: set "
+        "`channels.alipay-personal.opening_balance` in config.yaml to that (until then, withdrawals of money from "
+        "before 2025-01-01 are a statement-gap in `beanclear check`)"), line
+    # must not: its opening set, or a later bill of it
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    _, output = wallet_merchant(opened, rows, [("2025-01-10", "300.00")],
+                                opening="\n    opening_balance: {date: 2024-12-31, amount: 500.00}")
+    assert "no opening" not in output and "opening_balance" not in output, output
+    april = tmp_path / "april"
+    april.mkdir()
+    (april / "alipay_record_202504.csv").write_bytes(wallet_bill([sale("2025-04-02", "10.00", 9)], "2025-04-01",
+                                                                 "2025-04-30"))
+    later = beanclear(tmp_path, "import", str(april))
+    assert later.exit_code == 0 and "no opening" not in later.output, later.output
