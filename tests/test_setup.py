@@ -674,6 +674,9 @@ def test_init_leaves_the_opening_of_a_wallet_whose_bill_states_no_balance_to_wri
             "# alipay-personal: its statements state no balance, and its `opening_balance:`\n"
             "# (commented below) is yours to write.\n") in text, text[:900]
     wallet = text.split("  alipay-personal:")[1].split("banks:")[0]
+    # (its balance the owner's, withdrawn when they like: not T+1, and the comment says so)
+    assert ("    settlement_days: 60       # default of a personal wallet: money still in it this many days after it "
+            "came in (first in, first out) is unsettled; set what you expect\n") in wallet, wallet
     assert ("    # opening_balance: {date: 2024-12-31, amount: …}   # could not decide: its statements state no "
             "balance; what Assets:Clearing:Alipay-personal held at the end of that day, before them\n") in wallet, wallet
     bank = text.split("banks:")[1]

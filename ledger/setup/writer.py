@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from beanclear.config import DEFAULT_TIMEZONE, title_of
-from beanclear.config.model import ACCOUNT_ROOTS
+from beanclear.config.model import ACCOUNT_ROOTS, SETTLEMENT_DAYS, WALLET_SETTLEMENT_DAYS, WALLET_TYPES
 from beanclear.importers.bank_presets import PRESETS
 from beanclear.setup.landed import Landed
 from beanclear.setup.survey import Source, Survey
@@ -162,7 +162,12 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
 
 
 def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
-    out = [line(4, "settlement_days: 1", "default: money should leave clearing within this many days")]
+    if source.type in WALLET_TYPES:   # its balance the owner's, withdrawn when they like (config reader's default)
+        out = [line(4, f"settlement_days: {WALLET_SETTLEMENT_DAYS}", "default of a personal wallet: money still in "
+                    "it this many days after it came in (first in, first out) is unsettled; set what you expect")]
+    else:
+        out = [line(4, f"settlement_days: {SETTLEMENT_DAYS}",
+                    "default: money should leave clearing within this many days")]
     seen = survey.payouts(source)
     if seen:
         per = _per_currency(source, survey, banks, seen)
