@@ -438,7 +438,7 @@ def test_the_import_of_a_wallets_first_bill_says_its_opening_is_unknown(tmp_path
     assert line.endswith(
         "; note: first statement of Assets:Clearing:Alipay-personal: it states no balance, so what the account held "
         "at the end of 2024-12-31 is not known and no opening is written from it: set "
-        "`channels.alipay-personal.opening_balance` in config.yaml to that (until then, withdrawals of money from "
+        "`channels.alipay-personal.opening_balance` in config.yaml to that (until then, payouts of money from "
         "before 2025-01-01 are a statement-gap in `beanclear check`)"), line
     # must not: its opening set, or a later bill of it
     opened = tmp_path / "opened"

@@ -46,5 +46,5 @@ def note(config, results: list, openings: list, books) -> None:
         result.notes.append(
             f"first statement of {account}: it states no balance, so what the account held at the end of {day} is "
             f"not known and no opening is written from it: set `channels.{name}.opening_balance` in config.yaml "
-            f"to that (until then, withdrawals of money from before {first} are a statement-gap in "
+            f"to that (until then, payouts of money from before {first} are a statement-gap in "
             "`beanclear check`)")
