@@ -312,3 +312,143 @@ def test_a_covered_day_short_of_a_row_is_no_opening(tmp_path):
     whole = tmp_path / "whole"
     whole.mkdir()
     assert api_merchant(whole, days) == []
+
+
+# --- a personal wallet's bill (FORMATS.md §1: it states no balance) -----------------------
+# blind33 microseller: the wallet held 500.00 before its bill starts; a 100.00 收钱码 sale,
+# then a 300.00 提现 credited at CMB. The withdrawal was "error payout-mismatch … takes
+# 200.00 more than the 100.00 CNY … held", whose write-off would post the wallet's own money
+# to Expenses:Fees:Bank: the rule above left wallets out (its window was the days a
+# settlement takes, T+1 by default; a wallet's balance is withdrawn whenever its owner likes).
+WALLET_CONFIG = """\
+books: books
+currency: CNY
+timezone: Asia/Shanghai
+channels:
+  alipay-personal:
+    type: alipay-personal
+    bank: cmb{opening}
+banks:
+  cmb:
+    type: csv
+    account: Assets:Bank:CMB
+    currency: CNY
+    columns: {{date: Date, ref: Ref, memo: Memo, payee: Payee, amount: Amount}}
+"""
+WALLET_HEAD = ["交易时间", "交易分类", "交易对方", "对方账号", "商品说明", "收/支", "金额", "收/付款方式", "交易状态",
+               "交易订单号", "商家订单号", "备注"]
+
+
+def wallet_bill(rows, start="2025-01-01", end="2025-03-31") -> bytes:
+    """An Alipay personal bill of the current layout (FORMATS.md §1a), rows as (time,
+    category, counterparty, item, 收/支, amount, method, trade no), newest first as Alipay
+    lists them."""
+    lines = ["-" * 84, "导出信息：", "姓名：李小梅", "支付宝账户：lixm***@163.com",
+             f"起始时间：[{start} 00:00:00]    终止时间：[{end} 23:59:59]", "导出交易类型：[全部]",
+             "导出时间：[2025-04-03 10:02:11]", f"共{len(rows)}笔记录", "特别提示：", "",
+             "-" * 24 + "支付宝（中国）网络技术有限公司  电子客户回单" + "-" * 24, ",".join(WALLET_HEAD) + ","]
+    for when, category, who, item, way, amount, method, trade in sorted(rows, reverse=True):
+        lines.append(",".join([when, category, who, "/", item, way, amount, method, "交易成功", trade + "\t", "\t", ""])
+                     + ",")
+    return ("\r\n".join(lines) + "\r\n").encode("gb18030")
+
+
+def sale(day, amount, n):
+    return (f"{day} 10:00:00", "收入", "*王", "收钱码收款", "收入", amount, "", f"2025{n:024d}")
+
+
+def withdrawal(day, amount, n):
+    return (f"{day} 21:00:00", "转账红包", "招商银行(6789)", "提现-实时提现", "不计收支", amount, "余额",
+            f"2025{n:028d}")
+
+
+def wallet_merchant(folder, rows, credits, opening=""):
+    """The findings of a wallet's bill and the bank's credits of its withdrawals
+    ((day, amount)), and the summary lines of its import."""
+    (folder / "config.yaml").write_text(WALLET_CONFIG.format(opening=opening), encoding="utf-8")
+    statements = folder / "statements"
+    statements.mkdir()
+    (statements / "alipay_record_2025Q1.csv").write_bytes(wallet_bill(rows))
+    bank = ["Date,Ref,Memo,Payee,Amount", *(f"{day},B{n},支付宝提现,支付宝（中国）网络技术有限公司,{amount}"
+                                           for n, (day, amount) in enumerate(credits)),
+            "2025-03-31,BX,转账,张三,-10.00"]
+    (statements / "cmb-2025Q1.csv").write_text("\n".join(bank) + "\n", encoding="utf-8")
+    imported = beanclear(folder, "import", str(statements))
+    assert imported.exit_code == 0, imported.output
+    checked = beanclear(folder, "check", "--format", "json")
+    return [f for f in json.loads(checked.output)["findings"] if f["code"] != "bank-unmatched"], imported.output
+
+
+def test_a_wallets_withdrawal_of_money_from_before_its_bill_is_the_unknown_opening(tmp_path):
+    found, _ = wallet_merchant(tmp_path, [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-10", "300.00", 2)],
+                               [("2025-01-10", "300.00")])
+    [gap] = found
+    assert (gap["code"], gap["severity"], gap["source"], gap["date"]) == (
+        "statement-gap", "warning", "alipay-personal", "2025-01-01"), found
+    assert gap["message"].startswith("the statements of alipay-personal start 2025-01-01 (and state no balance); "
+                                     "1 payout(s) (300.00 CNY) of their first days take 200.00 CNY more than "
+                                     "Assets:Clearing:Alipay-personal held"), gap["message"]
+    assert ("`channels.alipay-personal.opening_balance` in config.yaml to what Assets:Clearing:Alipay-personal held "
+            "at the end of 2024-12-31 (200.00 CNY at least" in gap["message"]), gap["message"]
+
+
+def test_a_wallets_late_withdrawal_after_a_smaller_one_is_still_the_opening(tmp_path):
+    # a wallet's withdrawal takes what its owner chooses, not all it holds: a first one of
+    # 50.00 out of the 100.00 sale says nothing of what the wallet held before the bill, and
+    # the 300.00 of 03-10, two months on, takes 250.00 of that money
+    found, _ = wallet_merchant(tmp_path, [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-06", "50.00", 2),
+                                          withdrawal("2025-03-10", "300.00", 3)],
+                               [("2025-01-06", "50.00"), ("2025-03-10", "300.00")])
+    assert [(f["code"], f["refs"]) for f in found] == [("statement-gap", ["2025" + "0" * 27 + "3"])], found
+    assert "(250.00 CNY at least" in found[0]["message"], found[0]["message"]
+
+
+def test_a_wallet_whose_withdrawals_it_held_or_whose_opening_is_set_says_nothing(tmp_path):
+    # must not: withdrawals out of the bill's own money, all of it; the opening set answers the first
+    within, _ = wallet_merchant(tmp_path, [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-20", "30.00", 2),
+                                           withdrawal("2025-03-10", "70.00", 3)],
+                                [("2025-01-20", "30.00"), ("2025-03-10", "70.00")])
+    assert within == [], within
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    found, _ = wallet_merchant(opened, [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-10", "300.00", 2)],
+                               [("2025-01-10", "300.00")],
+                               opening="\n    opening_balance: {date: 2024-12-31, amount: 500.00}")
+    # (what the wallet keeps of it, 300.00, is there still: `unsettled` is its settlement_days')
+    assert [f for f in found if f["code"] != "unsettled"] == [], found
+
+
+def test_a_wallet_with_its_opening_set_still_has_a_payout_taking_more_than_it_held(tmp_path):
+    # must not: the opening known (500.00), a withdrawal beyond what the wallet then held is
+    # the statement's own shortfall, after a first one it held all of: a payout-mismatch
+    found, _ = wallet_merchant(tmp_path, [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-10", "300.00", 2),
+                                          withdrawal("2025-02-10", "400.00", 3)],
+                               [("2025-01-10", "300.00"), ("2025-02-10", "400.00")],
+                               opening="\n    opening_balance: {date: 2024-12-31, amount: 500.00}")
+    assert [(f["code"], f["date"], f["amount"]) for f in found] == [("payout-mismatch", "2025-02-10", "100.00")], found
+    assert "opening_balance" not in found[0]["message"], found[0]["message"]
+
+
+def test_the_import_of_a_wallets_first_bill_says_its_opening_is_unknown(tmp_path):
+    # the bank's first statement says the opening it writes; the wallet's said nothing, and
+    # its withdrawal then failed with no word of the opening (blind33 microseller)
+    rows = [sale("2025-01-05", "100.00", 1), withdrawal("2025-01-10", "300.00", 2)]
+    _, output = wallet_merchant(tmp_path, rows, [("2025-01-10", "300.00")])
+    [line] = [line for line in output.splitlines() if "alipay_record_2025Q1.csv" in line]
+    assert line.endswith(
+        "; note: first statement of Assets:Clearing:Alipay-personal: it states no balance, so what the account held "
+        "at the end of 2024-12-31 is not known and no opening is written from it: set "
+        "`channels.alipay-personal.opening_balance` in config.yaml to that (until then, payouts of money from "
+        "before 2025-01-01 are a statement-gap in `beanclear check`)"), line
+    # must not: its opening set, or a later bill of it
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    _, output = wallet_merchant(opened, rows, [("2025-01-10", "300.00")],
+                                opening="\n    opening_balance: {date: 2024-12-31, amount: 500.00}")
+    assert "no opening" not in output and "opening_balance" not in output, output
+    april = tmp_path / "april"
+    april.mkdir()
+    (april / "alipay_record_202504.csv").write_bytes(wallet_bill([sale("2025-04-02", "10.00", 9)], "2025-04-01",
+                                                                 "2025-04-30"))
+    later = beanclear(tmp_path, "import", str(april))
+    assert later.exit_code == 0 and "no opening" not in later.output, later.output

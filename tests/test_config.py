@@ -24,6 +24,22 @@ def test_the_example_merchant_loads_with_defaults():
     assert "Expenses:Rent" in cfg.accounts()
 
 
+def test_a_personal_wallets_settlement_days_default_to_what_a_wallet_holds(make_config):
+    # blind33 microseller: T+1 on a personal wallet, whose balance its owner withdraws when
+    # they like, made a plain seller's first check ~38 `unsettled` errors on normal balances
+    cfg = make_config("""\
+        channels:
+          me: {type: alipay-personal}
+          we: {type: wechat-personal}
+          jd: {type: jd-personal}
+          kept: {type: alipay-personal, settlement_days: 7}
+          wechat: {type: wechat}
+          stripe: {type: stripe}
+        """)
+    assert {name: ch.settlement_days for name, ch in cfg.channels.items()} == {
+        "me": 60, "we": 60, "jd": 60, "kept": 7, "wechat": 1, "stripe": 1}
+
+
 def test_account_overrides(make_config):
     cfg = make_config("""\
         channels:

@@ -650,3 +650,41 @@ def test_init_gives_each_channel_type_a_fee_example_of_its_kind_and_rules_of_the
     wechat = text.split("  wechat:")[1].split("banks:")[0]
     assert "    #   - rate: 0.006         # 0.6 %; without them fee-gap has nothing to compare\n" in wechat
     assert "fixed" not in wechat
+
+
+def test_init_leaves_the_opening_of_a_wallet_whose_bill_states_no_balance_to_write(tmp_path):
+    # blind33 microseller: config.yaml said "Openings: none here. The first import writes each
+    # account's opening balance from its first statement", which a personal wallet's bill,
+    # stating no balance, cannot give; its first withdrawal of money from before it was then
+    # an error with no word of the opening
+    from test_channel_starts_short import sale, wallet_bill, withdrawal
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "alipay_record_2025Q1.csv").write_bytes(wallet_bill([sale("2025-01-05", "100.00", 1),
+                                                                   withdrawal("2025-01-10", "300.00", 2)]))
+    # a bank's statement: it states its balance, and its opening is written
+    bank_file(folder, rows=("2025-01-10,B001,支付宝提现,支付宝（中国）网络技术有限公司,300.00,20300.00",))
+    result = init(tmp_path / "m", "--from", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "m" / "config.yaml").read_text(encoding="utf-8")
+    assert "Openings: none here" not in text
+    assert ("# Openings: the first import writes each account's opening balance from its first\n"
+            "# statement (OPBD, :60F:, LEDGERBAL, a running balance) and says so; set\n"
+            "# `opening_balance:` under a source only to override it. It cannot for\n"
+            "# alipay-personal: its statements state no balance, and its `opening_balance:`\n"
+            "# (commented below) is yours to write.\n") in text, text[:900]
+    wallet = text.split("  alipay-personal:")[1].split("banks:")[0]
+    # (its balance the owner's, withdrawn when they like: not T+1, and the comment says so)
+    assert ("    settlement_days: 60       # default of a personal wallet: money still in it this many days after it "
+            "came in (first in, first out) is unsettled; set what you expect\n") in wallet, wallet
+    assert ("    # opening_balance: {date: 2024-12-31, amount: …}   # could not decide: its statements state no "
+            "balance; what Assets:Clearing:Alipay-personal held at the end of that day, before them\n") in wallet, wallet
+    bank = text.split("banks:")[1]
+    assert "opening_balance" not in bank, bank
+    [next_] = [line for line in result.output.splitlines() if "; next: " in line]
+    assert "(channels.alipay-personal.fees, channels.alipay-personal.opening_balance)" in next_, next_
+    # uncommented with the amount, the config takes it
+    config = tmp_path / "m" / "config.yaml"
+    config.write_text(text.replace("    # opening_balance: {date: 2024-12-31, amount: …}",
+                                   "    opening_balance: {date: 2024-12-31, amount: 500.00}"), encoding="utf-8")
+    assert config_mod.load(config).channels["alipay-personal"].opening is not None

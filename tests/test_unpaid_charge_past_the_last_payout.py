@@ -118,6 +118,7 @@ class _Accounts:
 
 class _Channel:
     name, type, settlement_days, accounts = "alipay", "alipay", 1, _Accounts()
+    withdrawn_at_will = False   # (config.Channel's: a wallet's balance only)
 
 
 def _item(day, hour, amount, ident, account=None, links=frozenset()):

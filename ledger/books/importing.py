@@ -22,7 +22,7 @@ from beancount.core.amount import Amount
 
 from beanclear.books import (atomic, edits, in_flight, late_balances, late_credits, late_fees, late_refunds, late_routes,
                              late_rows, late_top_ups, late_views, prices, render, repeats, settled_batches, spill)
-from beanclear.books import refetched, same_rows
+from beanclear.books import refetched, same_rows, unopened
 from beanclear.books.idset import Ids
 from beanclear.books.spill import Picked, Sorted, all_transactions, like, metas
 from beanclear.books import IMPORT_INCLUDES, Books, Recorded, kept
@@ -475,6 +475,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
         floors = PayoutFloors(config, live, books)
         openings = first_openings(config, live, asserted, books, lambda *of: swaps.removed_before(*of)
                                   + rows.removed_before(*of), dry_run, floors, flights.dated_into)
+        unopened.note(config, live, openings, books)   # a channel's first statement that states no balance
         for (account, currency), day in watch.items():   # what the fund view's entries it removes posted
             # there, and what it puts in flight at that balance, which counts it now
             gone = swaps.removed_before(account, currency, day.isoformat()) + flights.shift(account, currency, day)

@@ -178,7 +178,8 @@ def check_clearing(items: list[Item], channel, as_of: dt.date, horizon: Horizon 
 def _starts_short(short: list[tuple[Item, Decimal]], channel, account: str, start: dt.date) -> Finding:
     """One statement-gap for the payouts of a channel's first days that take more than its
     clearing account held, where its first statement states no balance (Stripe's report
-    of balance changes): they pay out money that came in before it, which no statement
+    of balance changes, a personal wallet's bill: of any day of its bills, Channel.
+    withdrawn_at_will): they pay out money that came in before it, which no statement
     in the books holds, and the account goes below zero by it. The statement before is
     missing, or the opening balance: one cause, one finding, not a payout-mismatch per
     payout (blind9: a Stripe report of May, its payouts of 05-01 and 05-02 paying out
@@ -329,7 +330,9 @@ def _first_in_first_out(stream: list[Item], channel, account, currency, as_of, u
             else:
                 _took(queue[0], item, used)
         whose = _beyond_held(item, as_of, unknown_before, paid_from_covered) if need and payout else None
-        if payout and not need and item.date <= as_of:
+        if payout and not need and item.date <= as_of and not channel.withdrawn_at_will:
+            # (a wallet's withdrawal takes what its owner chooses, not all it holds: one that
+            # found all it took leaves what the wallet held before its bill as unknown as before)
             paid_from_covered = paid_from_covered or item
         if whose == "covered":
             beyond = isinstance(item, Rest)   # held_before: what the account held beside the named items

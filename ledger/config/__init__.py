@@ -26,6 +26,8 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     SELF_DESCRIBING_BANKS,
     SHOP_TYPES,
     TITLES,
+    SETTLEMENT_DAYS,
+    WALLET_SETTLEMENT_DAYS,
     WALLET_TYPES,
     Bank,
     Channel,

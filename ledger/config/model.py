@@ -21,6 +21,13 @@ CHANNEL_TYPES = ("wechat", "stripe", "paypal", "airwallex", "pingpong", "alipay"
                  "wechat-personal", "jd-personal")
 # Personal wallets a merchant collects on: `sales:` says which of their rows are sales.
 WALLET_TYPES = ("alipay-personal", "wechat-personal", "jd-personal")
+# `settlement_days` where config.yaml does not say: a channel's contract settles T+1; a
+# personal wallet's balance is its owner's, withdrawn when they like, and a month's
+# takings kept in it is usual (Channel.withdrawn_at_will): money is `unsettled` there
+# after two months (blind33 microseller: T+1 made a plain seller's first check ~38
+# `unsettled` errors on normal balances; its wallets kept up to a month's).
+SETTLEMENT_DAYS = 1
+WALLET_SETTLEMENT_DAYS = 60
 # Channels read through a column map in config.yaml (`columns:`), having no fixed layout.
 COLUMN_MAPPED_CHANNELS = ("pingpong",)
 # Channels whose account holds several currencies at once, each amount's stated by the
@@ -173,6 +180,15 @@ class Channel:
     # `currency:` is written in config.yaml (not the default): a statement that states
     # another may contradict it (statements/stated_currency.py)
     currency_written: bool = False
+
+    @property
+    def withdrawn_at_will(self) -> bool:
+        """A personal wallet: its balance is its owner's, withdrawn when and as much as they
+        like, not paid out on a schedule (T+N, the whole balance due). What it held before
+        its first bill may leave on any day of it, whatever a withdrawal before it took: a
+        payout that found the account holding all it took says nothing of that money
+        (checks/clearing.py, statements/gaps.Horizon.opening_unknown; blind33 microseller)."""
+        return self.type in WALLET_TYPES
 
     @property
     def own_accounts(self) -> frozenset[str]:

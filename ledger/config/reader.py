@@ -25,6 +25,8 @@ from beanclear.config.model import (
     SELF_DESCRIBING_BANKS,
     SHOP_TYPES,
     STATED_METHODS,
+    SETTLEMENT_DAYS,
+    WALLET_SETTLEMENT_DAYS,
     WALLET_TYPES,
     Bank,
     Channel,
@@ -377,7 +379,8 @@ def _channel(name: str, node: _Reader, banks: dict[str, Bank], books_currency: s
         # (not written: the books' currency, as a shop's; it was CNY whatever the books',
         # and an opening_balance of a USD merchant's Stripe was booked in yuan: blind31)
         currency=_opt(keys, "currency", _Reader.currency, books_currency),
-        settlement_days=_opt(keys, "settlement_days", _Reader.days, 1),
+        settlement_days=_opt(keys, "settlement_days", _Reader.days,
+                             WALLET_SETTLEMENT_DAYS if kind in WALLET_TYPES else SETTLEMENT_DAYS),
         bank=bank, payout_banks=payout_banks, bank_days=_opt(keys, "bank_days", _Reader.days, 2), accounts=accounts,
         payout_memo=_opt(keys, "payout_memo", _Reader.regex, default_memo),
         account_id=_opt(keys, "account_id", _Reader.text), fees=fees,

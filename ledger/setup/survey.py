@@ -66,6 +66,15 @@ class Source:
         return "CNY" if self.type in CNY_TYPES else preset.currency if preset else None
 
     @property
+    def unopened(self) -> bool:
+        """A channel whose statements state no balance of its clearing account (a personal
+        wallet's bill, Stripe's report): the import writes no opening from them, and only
+        `opening_balance:` says what it held before them (books/unopened.py). Not a trade
+        view alone, which shows no payouts: its fund view states the balance."""
+        return self.group == "channel" and self.opening is None and \
+            any(importer.shows_payouts for _, importer in self.reads)
+
+    @property
     def others(self) -> list[str]:
         return sorted(c for c in self.currencies if c not in (self.currency, probe.UNSTATED))
 

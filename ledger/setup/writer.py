@@ -4,12 +4,14 @@ and the repository's template files: .gitignore, pre-commit and CI."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
-from beanclear.config import DEFAULT_TIMEZONE
+from beanclear.config import DEFAULT_TIMEZONE, title_of
+from beanclear.config.model import ACCOUNT_ROOTS, SETTLEMENT_DAYS, WALLET_SETTLEMENT_DAYS, WALLET_TYPES
 from beanclear.importers.bank_presets import PRESETS
 from beanclear.setup.landed import Landed
 from beanclear.setup.survey import Source, Survey
@@ -22,14 +24,41 @@ HEADER = """\
 # are your contract with the channel or your bank. Every key is checked when loaded:
 # a typo is an error that names the key. README.md, "config.yaml", lists them all.
 #
-# Openings: none here. The first import writes each account's opening balance from
-# its first statement (OPBD, :60F:, LEDGERBAL, a running balance) and says so; set
-# `opening_balance:` under a source only to override it.
+{openings}
 
 books: books                  # folder of the books (main.beancount inside)
 currency: {currency}{currency_pad}# {currency_note}
 {timezone}
 """
+
+
+OPENINGS = """\
+# Openings: none here. The first import writes each account's opening balance from
+# its first statement (OPBD, :60F:, LEDGERBAL, a running balance) and says so; set
+# `opening_balance:` under a source only to override it."""
+# ... where a channel's statements state no balance (a personal wallet's bill): the
+# import cannot, and its `opening_balance:` is commented under it (blind33 microseller:
+# "none here" read as if the import would write the wallet's)
+UNOPENED = """\
+# Openings: the first import writes each account's opening balance from its
+# first statement (OPBD, :60F:, LEDGERBAL, a running balance) and says so; set
+# `opening_balance:` under a source only to override it. It cannot for
+{names}: {their} statements state no balance, and {their} `opening_balance:`
+# (commented below) is yours to write."""
+
+
+def _openings(survey: Survey) -> str:
+    names = [s.name for s in survey.of("channel") if s.unopened]
+    if not names:
+        return OPENINGS
+    text = UNOPENED.format(names=", ".join(names), their="its" if len(names) == 1 else "their")
+    lines = []   # (the names run on: the comment wrapped again, every line a comment)
+    for word in " ".join(line.removeprefix("# ") for line in text.splitlines()).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= 82:
+            lines[-1] += " " + word
+        else:
+            lines.append("# " + word)
+    return "\n".join(lines)
 
 
 def q(text: str) -> str:
@@ -54,7 +83,8 @@ def config_text(survey: Survey, folder_shown: str) -> str:
     out = [HEADER.format(folder=said(folder_shown, 200), currency=currency,
                          currency_pad=" " * max(1, 20 - len(currency)),
                          currency_note="found: the currency most of your statements are in" if stated
-                         else "default: no statement says its currency", timezone=_timezone(survey))]
+                         else "default: no statement says its currency", timezone=_timezone(survey),
+                         openings=_openings(survey))]
     banks = survey.of("bank")
     for group, title in (("channel", "channels:                     # where customers pay"),
                          ("bank", "banks:                        # where the money lands"),
@@ -132,7 +162,12 @@ def _source(source: Source, survey: Survey, operating: str, banks: list[Source])
 
 
 def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
-    out = [line(4, "settlement_days: 1", "default: money should leave clearing within this many days")]
+    if source.type in WALLET_TYPES:   # its balance the owner's, withdrawn when they like (config reader's default)
+        out = [line(4, f"settlement_days: {WALLET_SETTLEMENT_DAYS}", "default of a personal wallet: money still in "
+                    "it this many days after it came in (first in, first out) is unsettled; set what you expect")]
+    else:
+        out = [line(4, f"settlement_days: {SETTLEMENT_DAYS}",
+                    "default: money should leave clearing within this many days")]
     seen = survey.payouts(source)
     if seen:
         per = _per_currency(source, survey, banks, seen)
@@ -154,6 +189,10 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
         out.append(f"    # bank: …                 # could not decide: no bank line names a payout of it "
                    f"(banks: {names})")
     out.append(line(4, "bank_days: 2", "default: a payout should reach the bank within this many days"))
+    if source.unopened and source.first:   # the import writes none (books/unopened.py)
+        out.append(f"    # opening_balance: {{date: {source.first - dt.timedelta(days=1)}, amount: …}}   # could not "
+                   f"decide: its statements state no balance; what {_clearing(source)} held at the end of that "
+                   "day, before them")
     if source.theirs:   # the books there before keep its balance (owned.py)
         out += [line(4, "accounts:"),
                 line(6, f"clearing: {source.theirs[0]}", f"found in your books: {said(source.theirs[1], 200)}")]
@@ -165,6 +204,11 @@ def _channel(source: Source, survey: Survey, banks: list[Source]) -> list[str]:
     if fixed:
         out.append(f"    #     fixed: {fixed}")
     return out
+
+
+def _clearing(source: Source) -> str:
+    """The clearing account a channel's config gives it: the books' there before, else the default."""
+    return source.theirs[0] if source.theirs else f"{ACCOUNT_ROOTS['clearing']}:{title_of(source.name)}"
 
 
 def _per_currency(source: Source, survey: Survey, banks: list[Source], seen: dict[str, list]) -> dict[str, str]:
@@ -198,6 +242,8 @@ def to_write(survey: Survey) -> list[str]:
         out.append(f"channels.{source.name}.fees")
         if not survey.payouts(source):
             out.append(f"channels.{source.name}.bank")
+        if source.unopened:   # its statements state no balance: the import writes no opening
+            out.append(f"channels.{source.name}.opening_balance")
     return out
 
 

@@ -164,9 +164,13 @@ class Horizon:
 
     def opening_unknown(self, date: dt.date, has_opening: bool, late_days: int) -> bool:
         """Whether a payout this early may take money booked before the channel's first
-        statement, which no opening tells (a statement without a balance column)."""
+        statement, which no opening tells (a statement without a balance column): within
+        the days a settlement takes of its start, or on any day of a wallet's bills, whose
+        owner withdraws when they like (Channel.withdrawn_at_will)."""
         if has_opening or self.own is None:
             return False
+        if self.channel.withdrawn_at_will:   # a wallet: on any day of its bills
+            return True
         return (date - self.own[0]).days <= self.channel.settlement_days + late_days
 
 
