@@ -962,7 +962,7 @@ def test_a_wallet_payment_naming_a_taobao_order_books_the_same_whichever_comes_f
     apart = c_shop(tmp_path / "apart", orders=orders)
     out = imported(apart, "wallet")
     assert "sales naming an order no shop holds (4, e.g. 3012345678900000001): booked as sales of ali; " \
-           "import the shops' orders first (with these payments, or before them)\n" in out
+           "import the shops' orders first (with these payments, or before them)" in out
     imported(apart, "shop")
     assert snapshot(apart / "books") == snapshot(together / "books")
     assert order_findings(apart) == []
