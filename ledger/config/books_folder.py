@@ -69,3 +69,25 @@ def _not_books(place: Path, sources: set[str]):
                 yield entry.name
         elif not (entry.name.endswith(".beancount") or entry.name == FAVA_IMPORT):
             yield entry.name
+
+
+def not_an_output(config, path) -> str | None:
+    """Why a file or folder a command is told to write into (`report -o`, `export --to`) may
+    not be `path`, or None: the books' folder and what is in it, config.yaml, the folders
+    beanclear keeps the statements in, a Beancount file anywhere (a file the books may
+    include) are never a report's or an export's (blind33 hostile: `report --format pdf -o
+    books/main.beancount` replaced the books' main file with a PDF, exit 0)."""
+    place, root = Path(os.path.abspath(path)).resolve(), config.root.resolve()
+    books = config.books.resolve()
+    if place == books or books in place.parents:
+        return (f"inside the books' folder ({books}), which holds beanclear's files and yours: write it beside "
+                "config.yaml or elsewhere")
+    if place == Path(config.path).resolve():
+        return "it is config.yaml"
+    for name, what in KEPT_BESIDE.items():
+        kept = root / name
+        if place == kept or kept in place.parents:
+            return f"inside {name}/, where beanclear keeps {what}: write it beside config.yaml or elsewhere"
+    if place.suffix == ".beancount":
+        return "a Beancount file (one the books may include): name a file of the format written"
+    return None
