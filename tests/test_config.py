@@ -734,6 +734,7 @@ def test_books_holding_a_config_or_inside_the_statements_is_refused(tmp_path):
     result = _run(folder, "import", str(folder / "statements" / "ops.csv"))
     assert result.exit_code == 2, result.output
     assert "config.yaml:1: books: books holds a config.yaml: a merchant's folder, not its books" in result.output
+    assert not (folder / "books" / "ops").exists()
     (folder / "config.yaml").write_text("books: statements/books\ncurrency: CNY\n" + BANK_ONLY, encoding="utf-8")
     result = _run(folder, "import", str(folder / "statements" / "ops.csv"))
     assert result.exit_code == 2, result.output
@@ -754,6 +755,7 @@ def test_books_of_a_person_or_an_empty_folder_are_taken_and_their_empty_folders_
         if name == "own":
             (folder / "books" / "main.beancount").write_text('option "title" "mine"\n', encoding="utf-8")
             (folder / "books" / "README.md").write_text("my books\n", encoding="utf-8")
+            (folder / "books" / "config.yaml").write_text("importers: [bank]\n", encoding="utf-8")   # another tool's
         empties = [p for p in _tree(folder) if p.endswith("/") and not any((folder / p).iterdir())]
         result = _run(_merchant_files, "import", str(folder / "statements" / "ops.csv"))
         assert result.exit_code == 0, (name, result.output)

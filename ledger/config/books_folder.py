@@ -18,6 +18,7 @@ sources config.yaml names, and hidden files (a `git init` of the books' folder).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from beanclear.config.model import ConfigError
@@ -42,7 +43,7 @@ def refuse(books: Path, root: Path, sources) -> None:
             raise ConfigError(f"books: {books} is inside {name}/, where beanclear keeps {what}: {OWN_FOLDER}")
     if not place.is_dir():   # made by the first import
         return
-    if (place / "config.yaml").exists():
+    if _a_merchants_config(place / "config.yaml"):
         raise ConfigError(f"books: {books} holds a config.yaml: a merchant's folder, not its books; "
                           f"{OWN_FOLDER}")
     if (place / "main.beancount").is_file():
@@ -52,6 +53,17 @@ def refuse(books: Path, root: Path, sources) -> None:
         raise ConfigError(f"books: {books} holds what is not books ({', '.join(odd[:3])}{', …' if len(odd) > 3 else ''})"
                           " and no main.beancount: name a new or empty folder for the books, or the folder of "
                           "your own Beancount books (its main.beancount in it)")
+
+
+def _a_merchants_config(path: Path) -> bool:
+    """Whether `path` is a beanclear config.yaml (a key of its own at the left margin): a
+    person's books may keep another tool's config.yaml beside them."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(1 << 20)
+    except OSError:   # (none there, or a folder of that name)
+        return False
+    return re.search(r"^(books|channels|banks|shops)[ \t]*:", head, re.M) is not None
 
 
 def _not_books(place: Path, sources: set[str]):
