@@ -678,3 +678,102 @@ def test_a_channel_without_a_currency_is_in_the_books_currency(make_config):
     assert (cfg.channels["stripe"].currency, cfg.channels["paid"].currency) == ("USD", "EUR")
     assert not cfg.channels["stripe"].currency_written
     assert make_config("books: books\nchannels:\n  stripe: {type: stripe}\n").channels["stripe"].currency == "CNY"
+
+
+# -- `books:` names a folder of books, never a folder that holds other things --------------------
+# blind33 hostile (finding 1): `books: .` (and `books: /etc` run as root) was taken; the first
+# import wrote its files there, then swept away every empty folder below it (.git/refs/tags,
+# photos/2026, statements/inbox), exit 0. Refused now at the `books:` line, nothing written.
+
+BANK_ONLY = ("banks:\n  ops: {type: csv, account: Assets:Bank:Ops, columns: {date: 交易日期, amount: 交易金额, "
+             "memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}}\n")
+OPS_CSV = "交易日期,交易流水号,摘要,对方户名,交易金额,余额\n2026-11-02,OPS1,房租,某某物业,-800.00,19200.00\n"
+
+
+def _merchant(folder, books: str):
+    """A merchant folder with `books: <books>`, a statement, and a person's empty folders
+    (a git repository's among them)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "config.yaml").write_text(f"books: {books}\ncurrency: CNY\n" + BANK_ONLY, encoding="utf-8")
+    (folder / "statements").mkdir()
+    (folder / "statements" / "ops.csv").write_text(OPS_CSV, encoding="utf-8")
+    for empty in ("photos/2026", "statements/inbox", ".git/refs/tags", ".git/objects/pack"):
+        (folder / empty).mkdir(parents=True)
+    return folder
+
+
+def _tree(folder):
+    return sorted(str(p.relative_to(folder)) + ("/" if p.is_dir() else "") for p in folder.rglob("*"))
+
+
+def _run(folder, *args):
+    from click.testing import CliRunner
+    from beanclear import cli
+    return CliRunner().invoke(cli.main, [args[0], "-c", str(folder / "config.yaml"), *args[1:]])
+
+
+@pytest.mark.parametrize("books, says", [
+    (".", "books: . is the folder config.yaml is in"),
+    ("..", "books: .. holds the folder config.yaml is in ("),
+])
+def test_books_holding_the_config_is_refused_before_anything_is_written(tmp_path, books, says):
+    folder = _merchant(tmp_path / "m", books)
+    before = _tree(tmp_path)
+    for command in (["import", str(folder / "statements" / "ops.csv")], ["check"]):
+        result = _run(folder, *command)
+        assert result.exit_code == 2, result.output
+        assert f"config.yaml:1: {says}" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert _tree(tmp_path) == before   # nothing written, no folder swept
+
+
+def test_books_holding_what_is_not_books_is_refused(tmp_path):
+    # the tester's `books: /etc`, here a folder of its own: files of another program, no main.beancount
+    folder = _merchant(tmp_path, "etc")
+    etc = tmp_path / "etc"
+    (etc / "ssl" / "private").mkdir(parents=True)
+    (etc / "passwd").write_text("root:x:0:0\n", encoding="utf-8")
+    before = _tree(tmp_path)
+    result = _run(folder, "import", str(folder / "statements" / "ops.csv"))
+    assert result.exit_code == 2, result.output
+    assert ("config.yaml:1: books: etc holds what is not books (passwd, ssl) and no main.beancount: name a new "
+            "or empty folder for the books, or the folder of your own Beancount books (its main.beancount in it)"
+            ) in result.output, result.output
+    assert _tree(tmp_path) == before
+
+
+def test_books_holding_a_config_or_inside_the_statements_is_refused(tmp_path):
+    folder = _merchant(tmp_path, "books")
+    (folder / "books").mkdir()
+    (folder / "books" / "main.beancount").write_text('option "title" "mine"\n', encoding="utf-8")
+    (folder / "books" / "config.yaml").write_text("books: .\n", encoding="utf-8")   # a merchant's folder
+    result = _run(folder, "import", str(folder / "statements" / "ops.csv"))
+    assert result.exit_code == 2, result.output
+    assert "config.yaml:1: books: books holds a config.yaml: a merchant's folder, not its books" in result.output
+    assert not (folder / "books" / "ops").exists()
+    (folder / "config.yaml").write_text("books: statements/books\ncurrency: CNY\n" + BANK_ONLY, encoding="utf-8")
+    result = _run(folder, "import", str(folder / "statements" / "ops.csv"))
+    assert result.exit_code == 2, result.output
+    assert "config.yaml:1: books: statements/books is inside statements/, where beanclear keeps" in result.output
+    assert not (folder / "statements" / "books").exists()
+
+
+def test_books_of_a_person_or_an_empty_folder_are_taken_and_their_empty_folders_kept(tmp_path):
+    # must not fire: a new folder, an empty one, one of a git repository only (`git init books`),
+    # a person's own Beancount books with what else they keep there (README "Books you keep already")
+    for name, made in (("new", ()), ("empty", ("",)), ("gitonly", (".git/refs/tags",)),
+                       ("own", ("documents/2026", ".git/refs/tags", "notes"))):
+        folder = tmp_path / name
+        folder.mkdir()
+        _merchant_files = _merchant(folder, "books")
+        for sub in made:
+            (folder / "books" / sub).mkdir(parents=True, exist_ok=True)
+        if name == "own":
+            (folder / "books" / "main.beancount").write_text('option "title" "mine"\n', encoding="utf-8")
+            (folder / "books" / "README.md").write_text("my books\n", encoding="utf-8")
+            (folder / "books" / "config.yaml").write_text("importers: [bank]\n", encoding="utf-8")   # another tool's
+        empties = [p for p in _tree(folder) if p.endswith("/") and not any((folder / p).iterdir())]
+        result = _run(_merchant_files, "import", str(folder / "statements" / "ops.csv"))
+        assert result.exit_code == 0, (name, result.output)
+        assert (folder / "books" / "ops" / "2026" / "2026-11.beancount").is_file()
+        assert [p for p in empties if not (folder / p).is_dir()] == [], name   # none swept

@@ -207,7 +207,7 @@ def restore_folder(folder: Path, files: dict[str, bytes]) -> None:
 
 def litter(files) -> list[str]:
     return [name for name in files if name.endswith((".new", ".old")) or ".journal" in name
-            or name.endswith(".beanclear.outside")]
+            or name.endswith((".beanclear.outside", ".beanclear.making"))]
 
 
 def test_a_kill_of_book_with_a_rule_at_any_step_leaves_books_and_config_old_or_new_and_no_litter(
@@ -272,3 +272,40 @@ def test_a_write_with_a_file_outside_the_books_leaves_nothing_beside_it(tmp_path
         atomic.write_files(books, {books / "a.beancount": "a\n", tmp_path / "config.yaml": "rules: []\n"})
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
         "books", "books/.beanclear.lock", "books/a.beancount", "config.yaml"]
+
+
+def test_the_sweep_takes_only_the_folders_a_write_made_never_a_persons_empty_ones(tmp_path):
+    # blind33 hostile: the sweep took every empty folder below the books' folder (their
+    # .git/refs/tags, documents/2026, and under `books: /etc` /etc/ssl/private): now only
+    # the folders a write made for files it never kept
+    from beanclear.books import atomic
+    books = tmp_path / "books"
+    for mine in ("documents/2026", ".git/refs/tags", "ops/2025"):
+        (books / mine).mkdir(parents=True)
+    (books / "main.beancount").write_text("; mine\n", encoding="utf-8")
+
+    def failing():
+        raise OSError("disk full")
+    with pytest.raises(OSError), atomic.locked(books):
+        atomic.write_files(books, {books / "ops" / "2026" / "2026-11.beancount": "a\n",
+                                   books / "wechat" / "2026" / "2026-11.beancount": failing})
+    with atomic.reading(books):   # the next command's sweep
+        pass
+    assert sorted(str(p.relative_to(books)) for p in books.rglob("*")) == [
+        ".beanclear.lock", ".git", ".git/refs", ".git/refs/tags", "documents", "documents/2026",
+        "main.beancount", "ops", "ops/2025"]
+
+
+def test_a_kill_leaves_folders_a_write_made_for_the_sweep_to_take(tmp_path):
+    # must not regress: a write killed after it made a month's folders (its record of them
+    # written first) leaves them empty; the next command takes them, and only them
+    from beanclear.books import atomic
+    books = tmp_path / "books"
+    (books / "documents").mkdir(parents=True)
+    made = books / "ops" / "2026"
+    made.mkdir(parents=True)
+    (books / atomic.MAKING).write_text(json.dumps({"files": [str(made / ".2026-11.beancount.new")],
+                                                    "folders": [str(books / "ops"), str(made)]}), encoding="utf-8")
+    with atomic.reading(books):
+        pass
+    assert sorted(p.name for p in books.iterdir()) == [".beanclear.lock", "documents"]

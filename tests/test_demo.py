@@ -189,6 +189,16 @@ def test_folders_it_did_not_write_are_never_removed(tmp_path, folder, name, text
     assert not (tmp_path / ("statements" if folder == "books" else "books")).exists()
 
 
+@pytest.mark.parametrize("empty", ["inbox", "wechat/old"])
+def test_an_empty_folder_of_a_persons_among_the_statements_is_never_removed(tmp_path, empty):
+    # blind33 hostile (the class of its finding 1): only files were looked at, and an empty
+    # folder of a person's went with the demo's statements
+    (tmp_path / "statements" / empty).mkdir(parents=True)
+    with pytest.raises(ConfigError, match="will not be overwritten"):
+        demo.build(tmp_path, REPO / "config.yaml")
+    assert (tmp_path / "statements" / empty).is_dir()
+
+
 def test_an_edited_config_in_the_folder_is_kept(tmp_path):
     (tmp_path / "config.yaml").write_text("books: books\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not the demo's config"):

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from beancount.core import data
 
-from conftest import beanclear
+from conftest import beanclear, snapshot
 
 from beanclear import books
 from beanclear.exports import tables as tables_mod
@@ -224,6 +224,37 @@ def test_an_unsupported_target_is_exit_2_and_writes_nothing(merchant, url, says)
     result = beanclear(root, "export", "--to", url)
     assert result.exit_code == 2 and says in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("to, says", [
+    ("sqlite:///{root}/books/export.sqlite", "inside the books' folder"),
+    ("sqlite:///{root}/books/acks.beancount", "inside the books' folder"),
+    ("sqlite:///{root}/config.yaml", "it is config.yaml"),
+    ("sqlite:///{root}/statements/export.sqlite", "inside statements/, where beanclear keeps"),
+    ("parquet:{root}/books", "inside the books' folder"),
+    ("parquet:{root}/books/parquet", "inside the books' folder"),
+    ("parquet:{root}/statements", "inside statements/, where beanclear keeps"),
+])
+def test_an_export_among_the_books_config_or_statements_is_refused(merchant, to, says):
+    # blind33 hostile (finding 8's class): `report -o` replaced main.beancount; an export is
+    # never written among the books, over config.yaml, or where beanclear keeps the statements
+    root, _, _ = merchant
+    before = snapshot(root)
+    target = to.format(root=root)
+    result = beanclear(root, "export", "--to", target)
+    assert result.exit_code == 2, result.output
+    assert f"--to {target}: {says}" in result.output and "nothing written" in result.output, result.output
+    assert snapshot(root) == before
+
+
+def test_parquet_over_a_file_it_did_not_write_is_refused(merchant, tmp_path):
+    root, _, _ = merchant
+    (tmp_path / "postings.parquet").write_text("a person's notes\n", encoding="utf-8")
+    result = beanclear(root, "export", "--to", f"parquet:{tmp_path}")
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'postings.parquet'}: not a Parquet file; beanclear replaces only the tables it wrote" \
+        in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["postings.parquet"]
 
 
 def test_an_unreachable_database_is_exit_2_without_its_password(merchant, tmp_path):

@@ -17,7 +17,7 @@ from beancount import loader
 from beancount.core import data
 from pypdf import PdfReader
 
-from conftest import beanclear, usd_config, write_files
+from conftest import beanclear, snapshot, usd_config, write_files
 
 from beanclear.checks.findings import Finding
 from beanclear.reports import period, render
@@ -450,6 +450,55 @@ def test_json_and_text_can_go_to_a_file(merchant, report, tmp_path):
     out = tmp_path / "r.json"
     assert beanclear(merchant, "report", MONTH, "--format", "json", "-o", str(out)).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8")) == report
+
+
+# blind33 hostile (finding 8): `report --format pdf -o books/main.beancount` replaced the books'
+# main file with a PDF, exit 0. A report is never written among the books, over config.yaml or
+# the statements beanclear keeps, as a Beancount file, nor over a file that is not a report of
+# its format beanclear wrote (a statement, a person's own PDF): exit 2, nothing written.
+
+@pytest.mark.parametrize("fmt, target, says", [
+    ("pdf", "books/main.beancount", "inside the books' folder"),
+    ("text", "books/report.txt", "inside the books' folder"),
+    ("xlsx", "config.yaml", "it is config.yaml"),
+    ("json", "statements/r.json", "inside statements/, where beanclear keeps"),
+    ("text", "../r.beancount", "a Beancount file"),
+])
+def test_a_report_among_the_books_config_or_statements_is_refused(merchant, tmp_path, fmt, target, says):
+    copy = tmp_path / "m"
+    shutil.copytree(merchant, copy, ignore=shutil.ignore_patterns("*.picklecache"))
+    before = snapshot(copy)
+    result = beanclear(copy, "report", MONTH, "--format", fmt, "-o", str(copy / target))
+    assert result.exit_code == 2, result.output
+    assert f"-o {copy / target}: {says}" in result.output and "nothing written" in result.output, result.output
+    assert snapshot(copy) == before and not (tmp_path / "r.beancount").exists()
+
+
+@pytest.mark.parametrize("fmt, name, data", [
+    ("text", "ops.csv", "交易日期,交易流水号,摘要\n2026-03-02,OPS1,房租\n".encode()),   # a statement
+    ("pdf", "invoice.pdf", b"%PDF-1.7\n% a person's own\n"),
+    ("xlsx", "budget.xlsx", b"PK\x03\x04 a workbook of a person's"),
+    ("json", "data.json", b'{"mine": 1}\n'),
+])
+def test_a_report_over_a_file_it_did_not_write_is_refused(merchant, tmp_path, fmt, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = beanclear(merchant, "report", MONTH, "--format", fmt, "-o", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"-o {path}: holds something other than a {fmt} report beanclear wrote" in result.output, result.output
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "xlsx", "pdf"])
+def test_a_report_replaces_its_own_report_or_an_empty_file(merchant, tmp_path, fmt):
+    # must not fire: the month's report written again over last month's, or into a file made empty
+    path = tmp_path / f"r.{fmt}"
+    for _ in range(2):
+        result = beanclear(merchant, "report", MONTH, "--format", fmt, "-o", str(path))
+        assert result.exit_code == 0, result.output
+    path.write_bytes(b"")
+    assert beanclear(merchant, "report", MONTH, "--format", fmt, "-o", str(path)).exit_code == 0
+    assert path.stat().st_size > 0
 
 
 def test_pdf_without_a_font_file_falls_back_to_the_cid_font(merchant, tmp_path, monkeypatch):

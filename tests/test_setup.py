@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -688,3 +689,19 @@ def test_init_leaves_the_opening_of_a_wallet_whose_bill_states_no_balance_to_wri
     config.write_text(text.replace("    # opening_balance: {date: 2024-12-31, amount: …}",
                                    "    opening_balance: {date: 2024-12-31, amount: 500.00}"), encoding="utf-8")
     assert config_mod.load(config).channels["alipay-personal"].opening is not None
+
+
+def test_a_books_folder_that_holds_what_is_not_books_is_refused_before_anything_is_written(tmp_path):
+    # blind33 hostile: `books:` naming a folder of other things was taken, the import's sweep
+    # then emptying it of its empty folders; init's books/ is checked before it writes
+    merchant = tmp_path / "merchant"
+    (merchant / "books" / "inbox").mkdir(parents=True)
+    bank_file(merchant / "books")   # the statements put where the books go
+    before = snapshot(merchant), sorted(p.name for p in (merchant / "books").iterdir())
+    result = init(merchant, "--from", merchant / "books", "--yes")
+    assert result.exit_code == 2, result.output
+    line = (merchant / "books").parent / "config.yaml"
+    assert re.search(rf"{re.escape(str(line))}:\d+: books: books holds what is not books \(bank.csv, inbox\) and no "
+                     "main.beancount", result.output) and result.output.rstrip().endswith("; nothing written")
+    assert (snapshot(merchant), sorted(p.name for p in (merchant / "books").iterdir())) == before
+    assert not (merchant / "config.yaml").exists()

@@ -6,10 +6,12 @@ are hard-linked to backups; a journal naming all three is written; then each
 temporary file is renamed over its target. Removing the journal is the commit. If
 anything fails before that, in this process or in a crash noticed by the next
 command to take the lock, the backups are put back and created files removed: the
-books are byte for byte what they were. A file outside the books' folder written with
-them (config.yaml) is one of the same write; the temporary file and backup it takes
-are named in OUTSIDE, in the books' folder, before either is made, so that the sweep
-finds them wherever a crash left them.
+books are byte for byte what they were. Before it makes anything, a write names in
+MAKING, in the books' folder, every temporary file, backup and folder it will make
+(config.yaml's beside it too, a file outside the books' folder written with them): the
+sweep after a crash takes those and nothing else. It never takes a file or an empty
+folder no write named (blind33: it took every empty folder below `books:`, which named
+the merchant's folder, and /etc as root).
 
 A write is made from books read before it (a plan of the resolve actions, match
 proposals): what it decided (what is done already, which accounts to open) holds for
@@ -40,11 +42,14 @@ from pathlib import Path
 from beanclear.books.journal import JOURNAL, pending  # noqa: F401  (part of the writer's interface)
 
 LOCK = ".beanclear.lock"
-# The temporary files and backups a write makes outside the books' folder (config.yaml,
-# for `book --rule`), named before any of them is made: the sweep of the books' folder
-# would not find them (blind9: a kill left .config.yaml.new and .config.yaml.old beside
-# config.yaml for good).
-OUTSIDE = ".beanclear.outside"
+# What a write makes (temporary files, backups, the folders of new files), named before
+# any of it is made: what the sweep takes after a crash, beside config.yaml too (blind9:
+# a kill left .config.yaml.new and .config.yaml.old there for good), and nothing else.
+MAKING = ".beanclear.making"
+OUTSIDE = ".beanclear.outside"   # an earlier release's list of the names it made outside the books
+# The main.beancount without plugins `carry` loads beside the books (its includes are
+# relative to them): made and removed under the lock, a crash's leftover swept.
+CARRY_SCRATCH = ".carry-main.beancount.new"
 commits = 0   # writes this process committed
 
 
@@ -237,25 +242,36 @@ def _undo(journal: Path) -> None:
 
 
 def _sweep(root: Path) -> None:
-    """Litter of interrupted writes, which no journal names any more: `.<file>.new`
-    temporary files and `.<file>.old` backups (write_files' names), `.beanclear.journal.new`,
-    those OUTSIDE names beside files outside the books, and empty folders. Only ever
-    called under the lock, with no journal left."""
-    outside = root / OUTSIDE
-    if outside.exists():
+    """Litter of interrupted writes, which no journal names any more: what MAKING names
+    (temporary files, backups, and the folders made for new files, where empty), and the
+    few fixed names a write or `carry` uses in the books' folder itself. Nothing else:
+    a file or an empty folder no write named is a person's (the books may sit beside their
+    own files; blind33: every empty folder below `books:` was taken, .git's among them).
+    Only ever called under the lock, with no journal left."""
+    _clear_made(root)
+    for name in (JOURNAL + ".new", MAKING + ".new", OUTSIDE + ".new", CARRY_SCRATCH):
+        (root / name).unlink(missing_ok=True)
+
+
+def _clear_made(root: Path) -> None:
+    """Remove what the record of a write (MAKING; an earlier release's OUTSIDE list) names
+    and is still there, its folders only where empty, deepest first; then the record."""
+    for record in (root / MAKING, root / OUTSIDE):
+        if not record.exists():
+            continue
         try:
-            names = json.loads(outside.read_text(encoding="utf-8"))
+            made = json.loads(record.read_text(encoding="utf-8"))
         except ValueError:   # (renamed into place whole: never, but a sweep never fails)
-            names = []
-        for name in names:
+            made = {}
+        if isinstance(made, list):   # OUTSIDE: file names only
+            made = {"files": made}
+        for name in made.get("files", []):
             Path(name).unlink(missing_ok=True)
-        outside.unlink()
-    for path in root.rglob(".*"):
-        if path.is_file() and (path.name.endswith((".new", ".old")) or path.name.startswith(JOURNAL)):
-            path.unlink()
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+        for name in sorted(made.get("folders", []), key=lambda n: len(Path(n).parts), reverse=True):
+            folder = Path(name)
+            if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                folder.rmdir()
+        record.unlink()
 
 
 @contextmanager
@@ -354,13 +370,11 @@ def write_files(root: Path, changes: dict) -> None:
     from beanclear.books import unmerged   # (the load reads this module; a write only needs that one)
     unmerged.refuse(root)
     steps = []
-    outside = [t for t in changes if not _within(root, t)]
     try:
-        if outside:   # named before any is made (renamed whole into place: the sweep reads it)
-            _write_durably(root / (OUTSIDE + ".new"), json.dumps(
-                [str(t.with_name(f".{t.name}{end}")) for t in sorted(outside) for end in (".new", ".old")]))
-            os.replace(root / (OUTSIDE + ".new"), root / OUTSIDE)
-            _fsync_dir(root)
+        # named before any is made (renamed whole into place: the sweep reads it)
+        _write_durably(root / (MAKING + ".new"), json.dumps(_to_make(changes)))
+        os.replace(root / (MAKING + ".new"), root / MAKING)
+        _fsync_dir(root)
         for target, text in sorted(changes.items(), key=lambda item: item[0]):
             if callable(text):
                 text = text()
@@ -371,7 +385,7 @@ def write_files(root: Path, changes: dict) -> None:
             _write_durably(Path(step["temp"]), text, _line_end(target) if target.suffix == ".beancount" else "\n")
             if target.exists():
                 backup = target.with_name(f".{target.name}.old")
-                if backup.exists():
+                if backup.exists():   # (a name the books' .gitignore gives beanclear's backups)
                     backup.unlink()
                 os.link(target, backup)
                 step["backup"] = str(backup)
@@ -388,25 +402,25 @@ def write_files(root: Path, changes: dict) -> None:
             for step in steps:
                 if step["backup"]:
                     Path(step["backup"]).unlink()
-            if outside:
-                (root / OUTSIDE).unlink()
+            (root / MAKING).unlink()
     except BaseException:
         if (root / JOURNAL).exists():
             roll_back(root)
-        else:  # failed before the journal, or interrupted after the commit: only temporary files and backups to remove
-            for step in steps:
-                for name in (step["temp"], step["backup"]):
-                    if name and Path(name).exists():
-                        Path(name).unlink()
-            for name in (JOURNAL + ".new", OUTSIDE + ".new", OUTSIDE):
-                (root / name).unlink(missing_ok=True)
+        else:  # failed before the journal, or interrupted after the commit: what it made, not kept
+            _sweep(root)
         raise
 
 
-def _within(root: Path, path: Path) -> bool:
-    """Whether `path` is in the books' folder `root` (its sweep finds its litter)."""
-    try:
-        Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-    except ValueError:
-        return False
-    return True
+def _to_make(changes: dict) -> dict:
+    """What a write of `changes` makes: the temporary file of each target, the backup of
+    each that exists, and the folders that do not exist yet above each (made for it)."""
+    files, folders = [], []
+    for target in sorted(changes):
+        files.append(str(target.with_name(f".{target.name}.new")))
+        if target.exists():
+            files.append(str(target.with_name(f".{target.name}.old")))
+        folder = target.parent
+        while not folder.exists() and str(folder) not in folders and folder != folder.parent:
+            folders.append(str(folder))
+            folder = folder.parent
+    return {"files": files, "folders": folders}

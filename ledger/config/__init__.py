@@ -45,6 +45,7 @@ from beanclear.config.model import (  # noqa: F401  (the model is part of this m
     title_of,
 )
 from beanclear.config.loader import MAX_CONFIG_BYTES, MAX_NODES, line_of, safe_yaml  # noqa: F401
+from beanclear.config import books_folder
 from beanclear.config.reader import _bank, _channel, _checks, _match, _opt, _Reader, _shop
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"   # the zone UTC times are dated in where config.yaml names none
@@ -84,6 +85,7 @@ def parse(data: Any, path: Path) -> Config:
     checks, threshold = _checks(top["checks"]) if "checks" in top else _checks(_Reader({}, "checks"))
     books = Path(_opt(top, "books", _Reader.text, "books"))
     _a_folder(books, path.parent)
+    books_folder.refuse(books, path.parent, [*channels, *banks, *shops])
     config = Config(path=path, books=(path.parent / books).resolve(),
                     currency=_opt(top, "currency", _Reader.currency, "CNY"),
                     timezone=tz, title=_opt(top, "title", _Reader.text, "beanclear books"),

@@ -140,8 +140,11 @@ def _clear(books: Path, statements: Path, root: Path) -> None:
         if not (books / MARKER).exists() or not first.startswith(MAIN_FIRST_LINE):
             raise ConfigError(f"{books}: these books are not a demo's; they will not be overwritten")
     if statements.exists():
-        odd = [p for p in statements.rglob("*") if p.is_file() and not DEMO_FILE.fullmatch(
-            p.relative_to(statements).as_posix())]
+        # the demo writes files, and folders one deep only for them: an empty folder, or a
+        # deeper one, is a person's (blind33: rmtree took them with the demo's files)
+        odd = [p for p in statements.rglob("*") if (not DEMO_FILE.fullmatch(p.relative_to(statements).as_posix())
+                                                    if p.is_file() else
+                                                    p.parent != statements or not any(p.iterdir()))]
         if odd:
             raise ConfigError(f"{statements}: holds files the demo did not write ({odd[0].name}); "
                               "it will not be overwritten")

@@ -4,8 +4,9 @@
     beanclear export --to postgresql://u@h/db any SQLAlchemy URL (its driver installed)
     beanclear export --to parquet:DIR         DIR/transactions.parquet, …
 
-Exit 0 done; 2 for no books, a URL nothing reads, a missing driver or a database that
-refuses (the message names the URL without its password).
+Exit 0 done; 2 for no books, a URL nothing reads, a missing driver, a database that
+refuses (the message names the URL without its password), or a file or folder among the
+books, config.yaml or statements/ (blind33: never written there), nothing written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from beanclear.clikit import _fail, _load, config_option, steps
+from beanclear.config.books_folder import not_an_output
 from beanclear.exports import tables as tables_mod
 
 PARQUET = "parquet:"
@@ -35,15 +37,22 @@ def export(config_path, target):
         directory = Path(target[len(PARQUET):])
         if not target[len(PARQUET):]:
             raise _fail("--to parquet:DIR needs a folder, e.g. parquet:export")
+        _writable(config, target, directory)
+        from beanclear.exports import parquet
+        odd = parquet.theirs(directory)
+        if odd:
+            raise _fail(f"--to {target}: {odd[0]}: not a Parquet file; beanclear replaces only the tables it wrote "
+                        "there: remove it or name another folder; nothing written")
         with steps("beanclear export", 2) as step:
             step("loading the books")
             tables = tables_mod.load(config)
             step("writing the tables")
-            from beanclear.exports import parquet
             parquet.write(directory, tables)
         where = f"{directory}/"
     else:
         engine, where = _engine(target)
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            _writable(config, target, Path(engine.url.database))
         with steps("beanclear export", 2) as step:
             step("loading the books")
             tables = tables_mod.load(config)
@@ -51,6 +60,14 @@ def export(config_path, target):
             _write_sql(engine, tables, where)
     counts = ", ".join(f"{len(tables[name]):,} {name}" for name in tables_mod.SCHEMA)
     click.echo(f"exported to {where}: {counts}")
+
+
+def _writable(config, target: str, path: Path) -> None:
+    """Exit 2 where the export's file or folder is one no export may write
+    (config/books_folder.not_an_output)."""
+    why = not_an_output(config, path)
+    if why:
+        raise _fail(f"--to {target}: {why}; nothing written")
 
 
 def _engine(target: str):

@@ -27,6 +27,23 @@ def schema(name: str) -> pa.Schema:
     return pa.schema([(col, TYPES[kind]) for col, kind in SCHEMA[name]])
 
 
+def theirs(directory: Path) -> list[Path]:
+    """The files of the tables' names in `directory` that are not Parquet files (no
+    `PAR1` at their start): not an export's, never replaced."""
+    out = []
+    for name in SCHEMA:
+        path = directory / f"{name}.parquet"
+        try:
+            with open(path, "rb") as fh:
+                if fh.read(4) != b"PAR1":
+                    out.append(path)
+        except FileNotFoundError:
+            pass
+        except OSError:   # a folder of that name, unreadable: not an export's either
+            out.append(path)
+    return out
+
+
 def write(directory: Path, tables: Tables) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []

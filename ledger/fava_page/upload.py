@@ -157,7 +157,8 @@ def import_files(config, received: list[Received], chosen: Options = Options()) 
         for result in results:
             if isinstance(result, importing.LeftOut):   # a summary beside its statement: not kept
                 summary.append(result.summary().replace(str(result.path), result.path.name, 1))
-                result.path.unlink()
+                if Path(result.path).parent == staging:   # (only the copy this upload made)
+                    Path(result.path).unlink()
                 continue
             if getattr(result, "importer", None) is None or Path(result.path).parent != staging:
                 summary.append(result.summary())

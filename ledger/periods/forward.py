@@ -306,9 +306,9 @@ def _complete(entry) -> bool:
 def _rest_of_books(root: Path, main: str):
     """The entries and options of the books without their month files and plugins:
     accounts, prices, acknowledgments, closed periods, what a person added. The name
-    ends in .new: a crash's leftover is swept by the next command (atomic._sweep)."""
+    is atomic's: a crash's leftover is swept by the next command (atomic._sweep)."""
     from beancount import loader
-    bare = root / ".carry-main.beancount.new"
+    bare = root / atomic.CARRY_SCRATCH
     bare.write_text("".join(line for line in _main_lines(main) if not line.startswith("plugin")), encoding="utf-8")
     try:
         entries, _, options = loader._load([(str(bare.resolve()), True)], None, None, None)

@@ -1,7 +1,8 @@
 """`beanclear report YYYY-MM [--format text|json|xlsx|pdf] [-o FILE] [--since YYYY-MM]`:
 the month's reconciliation report. Text and JSON go to stdout (or FILE); XLSX and PDF
 are files, so they need `-o`. Bad period, a month without books, xlsx/pdf without -o,
-or a --since after the period: exit 2, nothing written."""
+a --since after the period, or -o naming a file the report must not replace (among the
+books, config.yaml, a file not a report: reports/output.py): exit 2, nothing written."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 import click
 
 from beanclear.clikit import _fail, _load, config_option, steps
+from beanclear.config.books_folder import not_an_output
 from beanclear.periods.closing import PeriodError as CarryError
 from beanclear.reports import period as period_mod
-from beanclear.reports import render
+from beanclear.reports import output, render
 
 FORMATS = ("text", "json", "xlsx", "pdf")
 
@@ -37,6 +39,8 @@ def report(config_path, period, fmt, output, since):
         config = _load(config_path)
         if not (config.books / "main.beancount").is_file():
             raise _fail(f"no books at {config.books / 'main.beancount'}")
+        if output:
+            _writable(config, fmt, Path(output))
         with steps("beanclear report", 3 if since else 2) as step:
             built = period_mod.build(config, period, since, step)
     except (period_mod.PeriodError, CarryError) as exc:
@@ -54,3 +58,14 @@ def report(config_path, period, fmt, output, since):
     except OSError as exc:
         raise _fail(f"{output}: {exc.strerror or exc}")
     click.echo(f"wrote {output}", err=True)
+
+
+def _writable(config, fmt: str, path: Path) -> None:
+    """Exit 2, nothing written, where -o names a file the report must not replace
+    (reports/output.py)."""
+    why = not_an_output(config, path)
+    if why is None and not output.replaceable(fmt, path):
+        why = (f"holds something other than a {fmt} report beanclear wrote; beanclear replaces only its own "
+               "report: remove the file or name another")
+    if why:
+        raise _fail(f"-o {path}: {why}; nothing written")

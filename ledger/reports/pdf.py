@@ -27,6 +27,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from beanclear.reports.output import PDF_AUTHOR
 from beanclear.reports.period import ZERO, PeriodReport
 from beanclear.reports.render import (CHANNEL_FIGURES, TIE_OUT, channel_cells, channel_label, counted, dated,
                                       gap_days, shown)
@@ -66,7 +67,7 @@ def write(report: PeriodReport, path: Path) -> None:
     title, heading, cell = _styles()
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"{report.title} {report.period}", author="beanclear", invariant=1)
+                            title=f"{report.title} {report.period}", author=PDF_AUTHOR, invariant=1)
     story = [Paragraph(escape(report.title or "beanclear"), title),
              Paragraph(escape(f"对账报告 Reconciliation report {report.period} ({report.start} – {report.end})"),
                        heading)]

@@ -51,6 +51,10 @@ def init(directory, folder, yes, force):
             config_mod.load(check)
         except config_mod.ConfigError as exc:
             raise _fail(f"bug: the config init made does not load ({exc}); nothing written")
+    try:   # where it goes: its books' folder is one of books (config/books_folder.py), before anything is written
+        config_mod.from_text(text, target)
+    except config_mod.ConfigError as exc:
+        raise _fail(f"{exc}; nothing written")
     click.echo(summary(found))
     replaced = target.exists() and target.read_text(encoding="utf-8", errors="replace") != text
     if not yes:

@@ -42,6 +42,9 @@ def generate(seed: int, out: Path, clean: bool = False, size: str = "small"):
     m = build(shape, clean)
     for sub in ("books", "statements"):
         if (out / sub).exists():
+            if not (out / "truth.json").is_file():   # a folder an earlier generate() wrote: never another's
+                raise ValueError(f"{out}: holds {sub}/ but no truth.json: not a simulated merchant's folder; "
+                                 "name an empty or new folder")
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
     config_mod.write(shape, out / "config.yaml")
