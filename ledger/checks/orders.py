@@ -400,18 +400,24 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
     out, excess = [], ZERO
     written = sum((converted[id(i)][0] for i in g.written_off), ZERO)   # (on the receivable: a payment's sign)
+    # an order written off as nobody's to pay (cancelled unpaid): money of it since is its
+    # finding again, the write-off's code, so that `write-off order-unpaid` takes it back
+    differs = ORDER_UNPAID if _unpaid_off(g) else "amount-mismatch"
     since = _since(g)
     since_days = [since[-1].date] if since else []
-    since_said = f", {_money(total(since)[0])} {currency} of it {_days(since)}, after its difference was written " \
-        "off" if since else ""
+    since_said = "" if not since else f" {_days(since)}, after it was written off unpaid" if differs == ORDER_UNPAID \
+        else f", {_money(total(since)[0])} {currency} of it {_days(since)}, after its difference was written off"
     method, kinds = paid_how(g)
     # paid by a gift card and a channel: the export does not say how much of which, the
     # channels do: what they paid short of the order is the gift card's (README)
     gift_part = GIFT_CARD in kinds and len(kinds) > 1
     if not g.payments:
         age = (as_of - g.orders[0].date).days
-        if due - shop_refunded > 0 and age > shop.order_days:
-            out.append(finding("order-unpaid", g.orders[0], due - shop_refunded,
+        # written off whole (cancelled, never paid): the receivable is back to zero (a
+        # write-off of another amount leaves it listed, for checks/resolutions.py to say)
+        if due - shop_refunded > 0 and age > shop.order_days and not (
+                g.written_off and due - shop_refunded + written == 0):
+            out.append(finding(ORDER_UNPAID, g.orders[0], due - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
                                f"{age} days later (expected within {shop.order_days})"
                                + _unpaid_hint(method, kinds, key, window)
@@ -433,19 +439,19 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
         expected = due if paid < due else ordered
         # the first payment's day, or the order's (or the money's since its write-off,
         # _since) where that is in a later month
-        out.append(finding("amount-mismatch", g.payments[0], abs(paid - expected),
+        out.append(finding(differs, g.payments[0], abs(paid - expected),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
                            f"{_money(paid)} {currency} ({by(g.payments)}){since_said}{beyond}",
                            shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=expected,
                            actual=paid, paid_since=bool(since)))
     if g.written_off and g.payments and abs(written) > paid_slack and paid >= due - paid_slack \
-            and not (gift_part and paid < ordered) and not any(f.code == "amount-mismatch" for f in out):
+            and not (gift_part and paid < ordered) and not any(f.code == differs for f in out):
         # paid all it owed, and written off besides: the customer paid the difference after
         # all (blind29: the 5.00 a write-off took to Expenses:Rounding), and the write-off
         # over-settles the order by what it posts (paid more than the order: that is the
         # duplicate-charge above, to refund; this, the write-off to reverse); resolutions.py
         # names it and says how. At the write-off, dated as the money since showed it.
-        out.append(finding("amount-mismatch", g.written_off[-1], abs(written),
+        out.append(finding(differs, g.written_off[-1], abs(written),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
                            f"{_money(paid)} {currency} ({by(g.payments)}){since_said}",
                            shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=paid,
@@ -481,11 +487,23 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
 def _since(g: Group) -> list[Item]:
     """The payments of an order dated after its last write-off, by date: what the customer
     paid after the difference was written off (a write-off is dated the day the later side
-    showed the difference: resolve/writeoff.py), which changes that difference."""
+    showed the difference: resolve/writeoff.py), which changes that difference. Of an order
+    written off unpaid, every payment: it had none, whatever day one imported since is of
+    (the order's own, often)."""
     if not g.written_off:
         return []
+    if _unpaid_off(g):
+        return sorted(g.payments, key=lambda i: (i.date, i.order))
     last = max(i.date for i in g.written_off)
     return sorted((i for i in g.payments if i.date > last), key=lambda i: (i.date, i.order))
+
+
+ORDER_UNPAID = "order-unpaid"
+
+
+def _unpaid_off(g: Group) -> bool:
+    """Whether the order was written off as unpaid (`beanclear write-off order-unpaid`)."""
+    return any(str(i.entry.meta.get(WRITE_OFF)) == ORDER_UNPAID for i in g.written_off)
 
 
 def _days(items: list[Item]) -> str:

@@ -38,7 +38,7 @@ REVERSES = "reverses"
 # payout, and its refs are its lines and the bank's: it keeps them all).
 CONTEXT = {"fee-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
            "fx-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
-           "amount-mismatch": ("payout-id",)}
+           "amount-mismatch": ("payout-id",), "order-unpaid": ("payout-id",)}
 _OWN_KEYS = ("id", "trade-id", "refund-id", "bank-ref", "fund-id")   # a line's own ids
 
 
@@ -164,7 +164,8 @@ def over_settled(entries: list, finding) -> Decimal | None:
 def _moved(finding) -> Decimal:
     """The signed amount the write-off posts to the finding's account."""
     expected, actual = finding.expected, finding.actual
-    if finding.code in ("payout-mismatch", "amount-mismatch") and expected is not None and actual is not None:
+    if finding.code in ("payout-mismatch", "amount-mismatch", "order-unpaid") and expected is not None \
+            and actual is not None:   # (an order-unpaid's: what was paid of what is owed, nothing)
         return actual - expected
     if finding.code == "fee-gap" and expected is not None and actual is not None:
         return expected - actual
