@@ -157,7 +157,7 @@ def test_paid_after_all_the_write_off_is_listed_again_and_writing_off_again_reve
     assert f.message == (
         f"order #2004 of 60.00 EUR was paid 60.00 EUR (stripe txn_B1) on {day}, after it was written off unpaid — "
         "written off as 60.00 EUR (the write-off at writeoffs.beancount:4), and nothing is owed now: it over-settles "
-        "Assets:Receivable:Shopify by 60.00 EUR; `beanclear write-off order-unpaid #2004` reverses it")
+        "Assets:Receivable:Shopify by 60.00 EUR; `beanclear write-off order-unpaid '#2004'` reverses it")
     before = text(shop, "writeoffs.beancount")
     out = run(shop, "write-off", "order-unpaid", "#2004")   # taking back asks no reason
     assert out.splitlines()[0] == ("order-unpaid #2004: the write-off of 60.00 EUR to Income:Sales:Shopify reversed "
@@ -184,7 +184,7 @@ def test_paid_in_part_after_all_writing_off_again_takes_back_the_part_paid(shop)
     assert f.message == (
         "order #2004 of 60.00 EUR was paid 20.00 EUR (stripe txn_B1) on 2026-02-09, after it was written off unpaid — "
         "written off as 60.00 EUR (the write-off at writeoffs.beancount:4), not its difference of 40.00 EUR; "
-        "`beanclear write-off order-unpaid #2004` books the change")
+        "`beanclear write-off order-unpaid '#2004'` books the change")
     before = text(shop, "writeoffs.beancount")
     run(shop, "write-off", "order-unpaid", "#2004")
     assert text(shop, "writeoffs.beancount") == before + (

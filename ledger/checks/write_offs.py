@@ -18,6 +18,7 @@ not for the fee-gap of another charge of payout po_9.
 from __future__ import annotations
 
 import os
+import shlex
 from collections import defaultdict
 from decimal import Decimal
 
@@ -144,7 +145,9 @@ def unsettled(entries: list, finding) -> str:
     at = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
     which = f"the write-off at {at}" if len(entries) == 1 else f"{len(entries)} write-offs, at {at}"
     shown = -written if moved < 0 else written   # in the difference's direction: a sign turned shows
-    again = f"`beanclear write-off {finding.code} {finding.refs[0]}`" if finding.refs else "`beanclear write-off`"
+    # (quoted for the shell: Shopify's `#2001` unquoted is a comment, the command without its REF)
+    again = f"`beanclear write-off {finding.code} {shlex.quote(finding.refs[0])}`" if finding.refs else \
+        "`beanclear write-off`"
     if not moved:
         it = ("it", "it over-settles") if len(entries) == 1 else ("them", "they over-settle")
         return (f" — written off as {_money(abs(written))} {finding.currency} ({which}), and nothing is owed now: "
