@@ -146,14 +146,16 @@ def test_an_order_not_listed_unpaid_is_refused(shop):
     assert snapshot(shop / "books") == before
 
 
-@pytest.mark.parametrize("day", ["2026-02-09", "2026-01-21"])
+@pytest.mark.parametrize("day", ["2026-02-09", "2026-01-21", "2026-02-27"])
 def test_paid_after_all_the_write_off_is_listed_again_and_writing_off_again_reverses_it(shop, day):
     # (2026-01-21: the charge is of the order's own day, imported after the write-off: money
-    # of an order written off unpaid is money since, whatever its day)
+    # of an order written off unpaid is money since, whatever its day; 2026-02-27: no
+    # deadline's finding, it is dated the day the money came, not order_days after it in March)
     run(shop, "write-off", "order-unpaid", "#2004", "--reason", REASON)
     paid_later(shop, "60.00", day)
     [f] = [f for f in findings(shop) if f.refs[0] == "#2004"]
     assert (f.code, f.amount, f.severity, f.acknowledged) == ("order-unpaid", Decimal("60.00"), "error", False)
+    assert f.date.isoformat() == day
     assert f.message == (
         f"order #2004 of 60.00 EUR was paid 60.00 EUR (stripe txn_B1) on {day}, after it was written off unpaid — "
         "written off as 60.00 EUR (the write-off at writeoffs.beancount:4), and nothing is owed now: it over-settles "

@@ -61,6 +61,14 @@ RATE_DIGITS = 6  # significant digits of an exchange rate as shown: 0.1 bps of i
 SEVERITIES = ("error", "warning", "off")
 
 
+def unpaid_order(finding) -> bool:
+    """An order-unpaid of an order nobody paid: a deadline's finding, which coverage holds
+    back, by_deadline dates and one cause may take in. Not one of an order written off
+    unpaid that money came for since (`paid_since`, checks/orders.py): the write-off is to
+    take back, a finding dated the day the money came, of no deadline."""
+    return finding.code == "order-unpaid" and not finding.paid_since
+
+
 def shown_on(day: dt.date, sides) -> dt.date:
     """The day a finding of two sides on different days is dated: `day`, its first
     side's (a payout's, an order's first payment), while the other side showed the

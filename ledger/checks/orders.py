@@ -67,7 +67,8 @@ from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, by_deadline, limit, rate_text, shown_on
+from beanclear.checks.findings import (WRITE_OFF_DEFAULTS, Finding, at_entry, by_deadline, limit, rate_text, shown_on,
+                                      unpaid_order)
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -778,7 +779,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 waiting += unsure
             held = []
             for f in found if holes else ():   # its payment or refund may be among the rows of a hole
-                hole = next((h for h in holes if f.code in DEADLINE_CODES
+                hole = next((h for h in holes if _deadline(f)
                              and h[1] <= f.date + dt.timedelta(days=shop.order_days) and f.date <= h[2]), None)
                 if hole is not None:
                     held_by[hole].append(f)
@@ -792,7 +793,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 # order of 06:40 that day may have been paid in the report before (blind16)
                 began = min(map(_moment, (i.entry for i in group.orders + group.payments))) \
                     if group.orders or group.payments else None
-                before = [f for f in found if f.code in DEADLINE_CODES and _when(f, group) < judged_from
+                before = [f for f in found if _deadline(f) and _when(f, group) < judged_from
                           or f.code == "refund-unsynced" and f.actual < f.expected and began and began < judged_from]
                 found = [f for f in found if f not in before]
                 waiting += before
@@ -803,7 +804,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports,
                                                    shop_holes, config.match.window)
-                            if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
+                            if _deadline(f) and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
         if shop.name not in paid_shops and never_paid(shop, config, shop_found) != shop_found:
             # the orders the statements judge say nothing pays the shop: those that wait
@@ -816,7 +817,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # a deadline is dated its order's or refund's day, or the day its order_days passed
         # where that is in a later month (findings.by_deadline): what waits above is judged by
         # the first side's day, and so is what one cause holds
-        out += [by_deadline(f, shop.order_days) if f.code in DEADLINE_CODES else f for f in shop_found]
+        out += [by_deadline(f, shop.order_days) if _deadline(f) else f for f in shop_found]
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for key, g in others.items() if (shop.name, key) not in absorbed for i in g.payments),
                           key=lambda i: i.date)
@@ -987,6 +988,12 @@ def _refunded(channel: str, refunds: list) -> tuple:
 
 
 DEADLINE_CODES = ("order-unpaid", "refund-unsynced")
+
+
+def _deadline(f: Finding) -> bool:
+    """A deadline's finding: an order unpaid (findings.unpaid_order), refunds unsynced."""
+    return f.code in DEADLINE_CODES and (f.code != ORDER_UNPAID or unpaid_order(f))
+
 NEVER_PAID_FROM = 3   # unpaid orders of a shop no payment names, from which they are one cause
 
 
@@ -994,10 +1001,10 @@ def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
     """A shop no channel payment or refund in the books names an order of: its unpaid
     orders are one cause (the statements of whatever collects them are not in the books,
     or its payments name the orders otherwise), said once rather than once an order."""
-    held = [f for f in found if f.code in DEADLINE_CODES]
+    held = [f for f in found if _deadline(f)]
     if len(held) < NEVER_PAID_FROM:
         return found
-    unpaid = [f for f in held if f.code == "order-unpaid"]
+    unpaid = [f for f in held if unpaid_order(f)]
     owed = {}
     for f in unpaid:
         owed[f.currency] = owed.get(f.currency, ZERO) + f.amount
@@ -1005,7 +1012,7 @@ def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
     how = (f"the payments of {', '.join(names)} name none of its orders: say which channel pays it "
            f"(channels.<name>.shop), or how its payments name the orders (order_pattern)" if names else
            "no channel may pay it (every channel's `shop:` names another shop, or none)")
-    return [f for f in found if f.code not in DEADLINE_CODES] + [Finding(
+    return [f for f in found if not _deadline(f)] + [Finding(
         "statement-gap", min(f.date for f in held), shop.name, "", ZERO, "",
         f"no payment in the books names an order of {shop.name}: {len(unpaid)} unpaid order(s) "
         f"({', '.join(f'{_money(v)} {c}' for c, v in sorted(owed.items())) or 'none'}) from "
