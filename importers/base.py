@@ -165,6 +165,10 @@ class Extraction:
     # A shop's statement: order id -> what it says of the order (shop.Snapshot), as
     # ShopImporter.book makes its entries (statements/order_edits.py: no pass over them).
     orders: Ids | None = None
+    # A shop's statement: order id -> (its line, the reason) of the orders it says took no
+    # money (voided, expired, cancelled or closed before payment, awaiting payment), which it
+    # skips: where the books hold one booked, the import says so (statements/no_money.py).
+    no_money: Ids | None = None
     # The UTC offsets its times state (toolkit stated_offsets), where `beanclear init` read
     # it (setup/probe.py): what init guesses `timezone` from. Empty on an import.
     offsets: set = field(default_factory=set)

@@ -66,13 +66,14 @@ class Importer(ShopImporter):
         for order_id, rows in self.orders(st.table.rows, lambda r: get.order_id(r, "id")):
             out.rows += len(rows)
             amount = refunded = paid = Decimal(0)
-            booked, titles = [], []
+            booked, titles, unpaid = [], [], None
             for row in rows:
                 after = meaning(get(row, "after_sale"), AFTER_SALE, path, row.line, "售后状态")
                 action = resolved(meaning(get(row, "status"), STATUSES, path, row.line, "订单状态"),
                                   paid=after == REFUNDED or bool(get(row, "paid_at")))
                 if action not in (BOOK, REFUNDED):
                     out.skip(action)
+                    unpaid = unpaid or (row.line, action)
                     continue
                 sub_paid = parse_amount(get(row, "amount"), path, row.line, "订单应付金额")
                 sub_amount = sub_paid + sum((parse_amount(get(row, role), path, row.line, name)
@@ -82,7 +83,8 @@ class Importer(ShopImporter):
                                       path, row.line, "退款金额", buyer_paid=sub_paid)
                 booked.append(row)
                 titles.append(get(row, "title"))
-            if not booked:
+            if not booked:   # no sub-order took money: the order took none
+                self.took_no_money(out, order_id, *unpaid)
                 continue
             for _ in booked[1:]:
                 out.skip("more sub-orders of an order (booked with it)")

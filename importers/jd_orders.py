@@ -54,7 +54,7 @@ class Importer(ShopImporter):
                                          f"line {first.line} (expected the order's columns on each of its rows)")
             action = resolved(meaning(get(first, "status"), STATUSES, path, first.line, "订单状态"),
                               paid=bool(get(first, "paid_at")))
-            if not self.counted(out, rows, action, "more products of an order (booked with it)"):
+            if not self.counted(out, rows, action, "more products of an order (booked with it)", order_id):
                 continue
             amount = parse_amount(get(first, "settled"), path, first.line, "结算金额")
             refunded = refund_of(action, amount, get(first, "refund"), path, first.line, "退款金额")

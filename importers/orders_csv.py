@@ -158,7 +158,8 @@ class Importer(ShopImporter):
                 for row in rows:
                     if actions[row.line] not in (BOOK, REFUNDED):
                         out.skip(actions[row.line])
-                if not booked:
+                if not booked:   # no item took money: the order took none
+                    self.took_no_money(out, order_id, rows[0].line, actions[rows[0].line])
                     continue
                 if not order_id:
                     raise no_id(booked[0])
@@ -183,6 +184,9 @@ class Importer(ShopImporter):
                 else:
                     out.rows += 1
                     out.skip(did)
+                    # (a row of another kind may share its order's number, an eBay report's
+                    # fee: an order the export books too is no contradiction, no_money.py)
+                    self.took_no_money(out, get(row, "order_id"), row.line, did)
 
         hint = (f"; an export of one row per line item needs item_rows under shops.{shop.name} in config.yaml: total "
                 "where the amount column is the order's total, sum where it is each item's")

@@ -63,7 +63,7 @@ class Importer(ShopImporter):
         out, by_number = Extraction(), 0
         for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get.order_id(r, "id"), path):
             action = meaning(get(row, "status"), STATUSES, path, row.line, "订单状态")
-            if not self.counted(out, [row], action):
+            if not self.counted(out, [row], action, order=order_id):
                 continue
             after = meaning(get(row, "after_sale"), AFTER_SALE, path, row.line, "售后状态")
             if action == BOOK and after == REFUNDED:

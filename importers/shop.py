@@ -25,7 +25,9 @@ Order exports state a refunded total per order, not refunds with dates: the refu
 dated with its order (where `beanclear close` closed that month, the import books it in
 an open one: statements/shop_refunds.py AfterClose). Orders that never took money (cancelled or closed before
 payment, voided, awaiting payment) are counted and skipped with their reason, not
-booked and reversed: the books hold money that moved.
+booked and reversed: the books hold money that moved. Each is kept (Extraction.no_money):
+where the books, or another export of the import, hold it booked, the import says so,
+order by order (statements/no_money.py).
 
 An export may say that an order was refunded without saying how much (Pinduoduo's
 售后状态 `退款成功` on an order still `已签收`: part of it, or all). Its refund is not
@@ -295,17 +297,30 @@ class ShopImporter(StatementImporter):
         return not self.source.account_id or self.source.account_id in head
 
     @staticmethod
-    def counted(out: Extraction, rows: list[Row], action: str, more: str = "") -> bool:
+    def counted(out: Extraction, rows: list[Row], action: str, more: str = "", order: str = "") -> bool:
         """Account for every row of one order: when `action` moved no money, the order is
         skipped with that reason, counted once however many rows (line items, sub-orders)
-        it has (False); else the rows after its first are `more` (True)."""
+        it has, and kept as one this export says took no money (False); else the rows after
+        its first are `more` (True)."""
         out.rows += len(rows)
         if action not in (BOOK, REFUNDED):
             out.skip(action)
+            ShopImporter.took_no_money(out, order, rows[0].line, action)
             return False
         for _ in rows[1:]:
             out.skip(more)
         return True
+
+    @staticmethod
+    def took_no_money(out: Extraction, order: str, line: int, reason: str) -> None:
+        """Keep an order the export says took no money (its status's `reason`): the books
+        may hold it booked from another export, a contradiction the import says
+        (statements/no_money.py), never one it settles by guessing which export is newer."""
+        if not order:
+            return
+        if out.no_money is None:
+            out.no_money = Ids()
+        out.no_money.add(order, (line, reason))
 
     def book(self, out: Extraction, path: str, order: Order) -> None:
         """The order's entry, and its refund's when the shop refunded any of it."""

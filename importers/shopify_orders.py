@@ -146,7 +146,7 @@ class Importer(ShopImporter):
                 meaning(status, STATUSES, path, first.line, "Financial Status")
             if get(first, "Cancelled at") and status in UNPAID:
                 action = "cancelled before payment (no money moved)"
-            if not self.counted(out, rows, action, "more line items of an order (booked with its first row)"):
+            if not self.counted(out, rows, action, "more line items of an order (booked with its first row)", name):
                 continue
             total = parse_amount(get(first, "Total"), path, first.line, "Total")
             refunded = refund_of(action, total, get(first, "Refunded Amount"), path, first.line, "Refunded Amount")

@@ -67,7 +67,7 @@ class Importer(ShopImporter):
         for order_id, row in one_row_each(self.each(st.table.rows), lambda r: get.order_id(r, "id"), path):
             action = resolved(meaning(get(row, "status"), STATUSES, path, row.line, "订单状态"),
                               paid=bool(get(row, "paid_at")))
-            if not self.counted(out, [row], action):
+            if not self.counted(out, [row], action, order=order_id):
                 continue
             paid = parse_amount(get(row, "paid"), path, row.line, "买家实际支付金额")
             amount = owed(row, paid)

@@ -121,7 +121,11 @@ def test_book_with_a_rule_appends_it_to_config_keeping_comments_and_the_next_imp
                                                "clearing account of wechat"),
     (("link", "B3", "nothing-open"), "no open item is 'nothing-open'"),
     (("link", "B3"), "items: expected at least one open item"),
-    (("write-off", "bank-unmatched", "B3"), "code: a write-off settles one of payout-mismatch, fee-gap"),
+    (("write-off", "bank-unmatched", "B3"), "code: bank-unmatched is not written off (a write-off settles one of "
+                                            "payout-mismatch, fee-gap, fx-gap, amount-mismatch, order-unpaid): "
+                                            "`beanclear book B3 ACCOUNT` books the line"),
+    (("write-off", "fee-gaps", "T1"), "code: a write-off settles one of payout-mismatch, fee-gap, fx-gap, "
+                                      "amount-mismatch, order-unpaid, got 'fee-gaps'"),
     (("write-off", "fee-gap", "T2"), "no fee-gap finding names T2"),
     (("follow-up", "payout-mismatch", "B1", "--owner", "alice", "--due", "soon"), "due: expected a date like"),
     (("follow-up", "payout-mismatch", "B1", "--owner", " ", "--due", "2026-05-01"), "owner: expected who"),
@@ -139,6 +143,32 @@ def test_refusals_exit_2_say_why_and_touch_nothing(shop, args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert snapshot(shop / "books") == before and (shop / "config.yaml").read_bytes() == config_before
+
+
+@pytest.mark.parametrize("code, ref, instead", [
+    ("duplicate-charge", "#3460", "refund the second charge: the channel's refund, imported, resolves it; till then "
+                                  "`beanclear follow-up duplicate-charge '#3460' --owner … --due YYYY-MM-DD`"),
+    ("payout-missing", "P1", "the bank statement with its credit, imported and linked to the payout (`beanclear match "
+                             "--apply`, or `beanclear link BANK_REF` the payout), resolves it; till then `beanclear "
+                             "follow-up payout-missing P1 --owner … --due YYYY-MM-DD`"),
+    ("refund-rate", "R1", "it is a rate, in no account's balance: `beanclear ack refund-rate R1 --reason \"…\"` once "
+                          "understood"),
+    ("stale-ack", "X1", "delete the acknowledgment it names from books/acks.beancount"),
+])
+def test_a_write_off_of_a_code_it_does_not_settle_says_what_does_instead(shop, code, ref, instead):
+    # blind32: "a write-off settles one of …", and not a word of what to do, while check's
+    # last line lists write-off among the ways to resolve an error
+    before = snapshot(shop / "books")
+    out = run(shop, "write-off", code, ref, code=2)
+    assert f"code: {code} is not written off (a write-off settles one of " in out and f"): {instead}" in out
+    assert snapshot(shop / "books") == before
+
+
+def test_every_code_is_written_off_or_its_refusal_says_what_resolves_it():
+    from beanclear.checks.findings import CODES
+    from beanclear.resolve.writeoff import DEFAULTS, INSTEAD
+    assert sorted(set(CODES) - set(DEFAULTS) - set(INSTEAD)) == []
+    assert not set(DEFAULTS) & set(INSTEAD)
 
 
 def test_a_rule_the_config_reader_refuses_is_said_at_config_yaml_s_line(shop):

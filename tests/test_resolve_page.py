@@ -104,6 +104,29 @@ def test_book_and_rule_write_off_follow_up_through_the_page(fava):
             and "the customer keeps it as store credit" not in page)
 
 
+def test_an_unpaid_order_is_chased_first_and_written_off_with_a_reason_as_the_command_does(fava, tmp_path):
+    # blind32: a cancelled order nobody paid had no way out of the books; the page offers
+    # Write off under Follow up (the order is chased first), a reason asked whatever its size
+    import shutil
+    twin = tmp_path / "twin"
+    shutil.copytree(fava.merchant, twin)
+    page = fava.page()
+    unpaid = [r for r in rows(page, "bc-await") if r["code"] == "order-unpaid"]
+    assert unpaid and {(r["group"], r["suggested"]) for r in unpaid} == {("follow-up", "follow-up")}
+    assert 'data-act="write-off"' in page.split('data-group="follow-up"', 1)[1].split('data-group="review"', 1)[0]
+    before = books_snapshot(fava.merchant)
+    refused = fava.post("write_off", {"code": "order-unpaid", "ref": "#1573"})
+    assert refused.status_code == 409 and 'give a reason in the "reason" field' in refused.json["error"], refused.json
+    assert books_snapshot(fava.merchant) == before
+    response = fava.post("write_off", {"code": "order-unpaid", "ref": "#1573", "reason": "cancelled, never paid"})
+    assert response.status_code == 200 and response.json["done"], response.json
+    run = beanclear(twin, "write-off", "order-unpaid", "#1573", "--reason", "cancelled, never paid")
+    assert run.exit_code == 0, run.output
+    assert books_snapshot(fava.merchant) == books_snapshot(twin)
+    after = [r["group"] for r in rows(fava.page(), "bc-await") if r["code"] == "order-unpaid"]
+    assert after.count("acknowledged") == 1 and len(after) == len(unpaid)
+
+
 @pytest.mark.parametrize("endpoint, body, status, message", [
     ("book", {"bank_ref": AUDIT}, 400, "account: required"),
     ("book", {"bank_ref": AUDIT, "account": "Expenses:X", "evil": 1}, 400, "unknown field"),

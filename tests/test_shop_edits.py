@@ -366,3 +366,111 @@ def test_an_order_paid_in_part_owes_the_channels_only_the_part_paid(tmp_path):
     imported(folder, "a")
     assert '  outstanding: "60.00"\n' in order_1030(folder)
     assert findings(folder) == []
+
+
+# An order booked from an export that said it was paid, and a later export that says it
+# took no money (blind32 newcomer3: Shopify's #2015 `paid`, then `voided`): the import said
+# "skipped 1 voided (authorisation released, no money moved)" and nothing of the sale the
+# books kept. Nothing tells which export is newer (a voided order states no Paid at to
+# compare), so the books stay as they are, and the import says so, order by order, with
+# the sale, where it is, and what to do (statements/no_money.py).
+VOIDED_NOTE = (
+    "order #1020: this export says {status}, but the books hold its sale of 85.95 USD (Assets:Receivable:Shop, its "
+    "entry of 2026-02-11 in books/shop/2026/2026-02.beancount), booked from another export; nothing tells which is "
+    "newer, so the books "
+    "keep it: if the shop shows the order paid, this export is the older; if it was cancelled and never paid, "
+    "`beanclear write-off order-unpaid '#1020' --reason \"…\"` takes the sale out once `beanclear check` lists it "
+    "unpaid")
+
+
+def unpaid_export(path, status, paid_at="", cancelled_at=""):
+    """The shop's export with #1020 in `status` (no money taken), the caps paid."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(HEADER + ["Cancelled at"])
+        for name, day in CAPS:
+            w.writerow([name, "c@x.example", "paid", f"2026-02-{day} 10:01:00 -0500", "USD", "40.00", "0.00", "0.00",
+                        "40.00", f"2026-02-{day} 10:00:00 -0500", "1", "Cap", "40.00", "Shopify Payments", "0.00", ""])
+        w.writerow(["#1020", "d@x.example", status, paid_at, "USD", "85.95", "0.00", "0.00", "85.95",
+                    "2026-02-11 16:00:00 -0500", "1", "Fleece Pullover", "85.95", "Shopify Payments", "0.00",
+                    cancelled_at])
+
+
+@pytest.mark.parametrize("status, cancelled, said", [
+    ("voided", "", "voided (authorisation released, no money moved)"),
+    ("expired", "", "expired (payment never captured)"),
+    ("pending", "2026-02-12 09:00:00 -0500", "cancelled before payment (no money moved)"),
+    ("pending", "", "awaiting payment (no sale yet)"),
+])
+def test_an_export_saying_a_booked_order_took_no_money_is_said_and_the_books_kept(tmp_path, status, cancelled, said):
+    folder = merchant(tmp_path)
+    imported(folder, "channels")
+    imported(folder, "a")
+    (folder / "v").mkdir()
+    unpaid_export(folder / "v" / "orders_export_v.csv", status, cancelled_at=cancelled)
+    books = snapshot(folder / "books")
+    out = imported(folder, "v")
+    assert VOIDED_NOTE.format(status=said) in out, out
+    # nothing guessed: the books as they were (but for the coverage record of the export read)
+    after = snapshot(folder / "books")
+    assert {k for k in after if after[k] != books.get(k)} == {"shop/2026/2026-02.beancount"}
+    entries = lambda text: re.sub(r'\n[^\n]*"beanclear-coverage"[^\n]*\n(  [^\n]*\n)*', "", text.decode())  # noqa: E731
+    assert entries(after["shop/2026/2026-02.beancount"]) == entries(books["shop/2026/2026-02.beancount"])
+
+
+@pytest.mark.parametrize("files", [("a", "v"), ("v", "a")])
+def test_two_exports_of_one_import_that_disagree_on_whether_an_order_took_money_book_it_and_say_so(tmp_path, files):
+    # the one that books the order books it, whichever comes first; the other is said
+    folder = merchant(tmp_path / "both")
+    imported(folder, "channels")
+    (folder / "v").mkdir()
+    unpaid_export(folder / "v" / "orders_export_v.csv", "voided")
+    out = imported(folder, *files)
+    assert ("order #1020: this export says voided (authorisation released, no money moved), but orders_export_a.csv "
+            "books it, a sale of 85.95 USD; nothing tells which is newer, so it is booked: if the shop shows the "
+            "order paid, this export is the older; if it was cancelled and never paid, `beanclear write-off "
+            "order-unpaid '#1020' --reason \"…\"` takes the sale out once `beanclear check` lists it "
+            "unpaid") in out, out
+    alone = merchant(tmp_path / "alone")
+    imported(alone, "channels")
+    imported(alone, "a")
+    assert order_1020(folder) == order_1020(alone)
+
+
+def test_an_order_the_books_hold_no_sale_of_is_not_said(tmp_path):
+    # must not: an order no export booked (skipped, as ever), and one written off as unpaid
+    # (a cumulative export downloaded again says nothing new)
+    folder = merchant(tmp_path)
+    imported(folder, "channels")
+    (folder / "v").mkdir()
+    unpaid_export(folder / "v" / "orders_export_v.csv", "voided")
+    first = imported(folder, "v")
+    assert "skipped 1 voided (authorisation released, no money moved)" in first and "order #1020" not in first
+    imported(folder, "a")
+    (folder / "books" / "writeoffs.beancount").write_text(
+        '2026-02-11 ! "beanclear" "write-off order-unpaid: order #1020 of 85.95 USD" ^order-1020\n'
+        '  write-off: "order-unpaid"\n  settles: "#1020"\n  reason: "cancelled"\n'
+        '  Income:Sales:Shop                            85.95 USD\n'
+        '  Assets:Receivable:Shop                      -85.95 USD\n', encoding="utf-8")
+    main = folder / "books" / "main.beancount"
+    main.write_text(main.read_text(encoding="utf-8") + 'include "writeoffs.beancount"\n', encoding="utf-8")
+    again = beanclear(folder, "import", "--force", str(folder / "v"))
+    assert again.exit_code == 0 and "order #1020" not in again.output, again.output
+
+
+def test_every_shop_format_says_it_pinduoduo_cancelled_after_a_download_that_booked_it(tmp_path):
+    # (the rule is the shops', not Shopify's: Pinduoduo's 已取消 of an order booked 已签收)
+    folder = pdd_merchant(tmp_path)
+    imported(folder, "channels")
+    imported(folder, "a")
+    (folder / "c").mkdir()
+    (folder / "c" / "pdd-2026-03-dl0402.csv").write_text("\n".join([
+        PDD_HEADER, "茶C,260303-333333333333333,已取消,80.00,0,0,0,80.00,80.00,2026-03-03 10:00:00,,无售后或售后取消"])
+        + "\n", encoding="utf-8")
+    out = imported(folder, "c")
+    assert ("order 260303-333333333333333: this export says cancelled before payment (no money moved), but the books "
+            "hold its sale of 80.00 CNY (Assets:Receivable:Pdd, its entry of 2026-03-03 in "
+            "books/pdd/2026/2026-03.beancount), booked from another export; nothing tells which is newer, so the books "
+            "keep it: if the shop shows the order paid, this export is the older; if it was cancelled and never paid, "
+            "`beanclear write-off order-unpaid 260303-333333333333333 --reason \"…\"` takes the sale out once "
+            "`beanclear check` lists it unpaid") in out, out

@@ -138,7 +138,7 @@ def test_the_difference_paid_after_its_write_off_is_one_finding_naming_the_write
         "order #2001 of 240.00 EUR was paid 240.00 EUR (stripe txn_A1, stripe txn_B1), 5.00 EUR of it on "
         "2026-02-09, after its difference was written off — written off as 5.00 EUR (the write-off at "
         "writeoffs.beancount:4), and nothing is owed now: it over-settles Assets:Receivable:Shopify by 5.00 EUR; "
-        "`beanclear write-off amount-mismatch #2001` reverses it")
+        "`beanclear write-off amount-mismatch '#2001'` reverses it")
     assert (second.amount, second.date.isoformat(), second.line) == (Decimal("0.50"), "2026-02-09", 13)
     assert second.message.startswith("order #2002 of 85.00 EUR was paid 85.00 EUR (stripe txn_A2, stripe txn_B2), "
                                      "0.50 EUR of it on 2026-02-09, after its difference was written off — ")
@@ -207,7 +207,7 @@ def test_part_of_the_difference_paid_later_says_the_write_off_is_of_another_amou
     assert f.message == (
         "order #2001 of 240.00 EUR was paid 238.00 EUR (stripe txn_A1, stripe txn_B1), 3.00 EUR of it on 2026-02-09, "
         "after its difference was written off — written off as 5.00 EUR (the write-off at writeoffs.beancount:4), "
-        "not its difference of 2.00 EUR; `beanclear write-off amount-mismatch #2001` books the change")
+        "not its difference of 2.00 EUR; `beanclear write-off amount-mismatch '#2001'` books the change")
     before = text(shop, "writeoffs.beancount")
     run(shop, "write-off", "amount-mismatch", "#2001")
     assert text(shop, "writeoffs.beancount") == before + (

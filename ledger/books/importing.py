@@ -36,7 +36,7 @@ from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
 from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
-                                  opening_dates, order_edits, refund_fx, refund_orders, resaved, shop_refunds,
+                                  no_money, opening_dates, order_edits, refund_fx, refund_orders, resaved, shop_refunds,
                                   stated_currency)
 from beanclear.periods import closed, forward
 
@@ -700,7 +700,8 @@ def _across(results: list[FileResult], books: Books) -> dict:
     refunds meet their payments' orders, failures their refunds' (refund_orders.py),
     payments the orders of shops read after them (route_batch), a shop's refunded
     totals what the books hold of them (shop_refunds.py), and its orders what the books
-    and the other statements say of them (order_edits.py); returns the payments booked
+    and the other statements say of them (order_edits.py), and the orders one says took no
+    money that the books or another hold booked, said (no_money.py); returns the payments booked
     before the batch's orders, for the write to route (books/late_routes.py), with the
     orders' entries to restate, and the entries booked before those they name
     (books/late_refunds.py)."""
@@ -715,7 +716,9 @@ def _across(results: list[FileResult], books: Books) -> dict:
     # converted order's entries routing moves are of it (refund_fx.py)
     late = late_routes.find(read[0][0].config, books, batch) if read else late_routes.NONE
     fx, fx_used = refund_fx.across(read, books, late.files)   # after routing: the refunds on the receivable
-    edits = order_edits.find(read, books, {id(r.extraction): r.path.name for r in results if r.before is None})
+    names = {id(r.extraction): r.path.name for r in results if r.before is None}
+    edits = order_edits.find(read, books, names)
+    no_money.said(read, books, names)   # orders an export says took no money, booked from another: said
     if not read:
         return late_routes.NONE
     return late._replace(refunds=late_refunds.find(read, books, batch), fees=late_fees.find(read, books),

@@ -43,18 +43,30 @@ DEFAULT_LIMITS = {
 }
 LIMITS = {code: tuple(limits) for code, limits in DEFAULT_LIMITS.items()}
 # The codes a write-off resolves (`checks.<code>.write_off`, resolve/writeoff.py): code ->
-# (the account it posts to, or None for the finding's own account; the limit above which
-# it needs a reason, in the finding's currency).
+# (the account it posts to, or None for the one its finding implies: a fee-gap's fee account,
+# an order-unpaid's shop's sales account; the limit above which it needs a reason, in the
+# finding's currency). An order nobody paid (cancelled in the shop) is a sale taken out of
+# the books, never a small difference: its limit is 0, so it always asks a reason and stays
+# listed with it.
 WRITE_OFF_DEFAULTS = {
     "payout-mismatch": ("Expenses:Fees:Bank", Decimal("10")),
     "fee-gap": (None, Decimal("5")),
     "fx-gap": ("Expenses:FX", Decimal("10")),
     "amount-mismatch": ("Expenses:Rounding", Decimal("1")),
+    "order-unpaid": (None, Decimal("0")),
 }
 UNNAMED = {"beancount", "stale-ack"}   # fixed in the books, never acknowledged
 RATE_CODES = {"fx-gap"}  # whose `expected` and `actual` are exchange rates, not money: never rounded to a currency
 RATE_DIGITS = 6  # significant digits of an exchange rate as shown: 0.1 bps of it and finer, the gap's own precision
 SEVERITIES = ("error", "warning", "off")
+
+
+def unpaid_order(finding) -> bool:
+    """An order-unpaid of an order nobody paid: a deadline's finding, which coverage holds
+    back, by_deadline dates and one cause may take in. Not one of an order written off
+    unpaid that money came for since (`paid_since`, checks/orders.py): the write-off is to
+    take back, a finding dated the day the money came, of no deadline."""
+    return finding.code == "order-unpaid" and not finding.paid_since
 
 
 def shown_on(day: dt.date, sides) -> dt.date:

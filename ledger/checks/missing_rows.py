@@ -56,7 +56,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import CODES, Finding
+from beanclear.checks.findings import CODES, Finding, unpaid_order
 from beanclear.importers.order_refs import payment_shops
 from beanclear.importers.toolkit.places import shown
 from beanclear.periods.closed import is_periods_file
@@ -242,7 +242,7 @@ def _pointed(findings: list[Finding], config, quiet: dict[str, list], known: lis
     of them, Coverage.quiet_runs) that POINTED findings or more point at (the module's
     docstring), each with what points at it; not days a balance step is over already."""
     out = []
-    pointing = [f for f in findings if f.code in ("order-unpaid", "bank-unmatched", "payout-mismatch")
+    pointing = [f for f in findings if (unpaid_order(f) or f.code in ("bank-unmatched", "payout-mismatch"))
                 and not f.acknowledged and f.date is not None]
     if len(pointing) < POINTED:
         return out
@@ -334,7 +334,7 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
         return False
     first, last = step.unsold
     # (refund-rate and refund-surge: judged again without those days, _refunds_rejudged)
-    if f.code == "order-unpaid" and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
+    if unpaid_order(f) and f.source in payment_shops(config, channel):   # nothing paid it: maybe there
         return first - DAY * config.shops[f.source].order_days <= f.first_day <= last
     if f.code == "refund-unsynced" and f.source in payment_shops(config, channel) \
             and f.actual is not None and f.expected is not None and f.actual < f.expected:

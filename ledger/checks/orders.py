@@ -67,7 +67,8 @@ from beancount.core.amount import Amount
 
 from beanclear.books.render import SUMMARY_FLAG
 from beanclear.checks.clearing import order_key
-from beanclear.checks.findings import WRITE_OFF_DEFAULTS, Finding, at_entry, by_deadline, limit, rate_text, shown_on
+from beanclear.checks.findings import (WRITE_OFF_DEFAULTS, Finding, at_entry, by_deadline, limit, rate_text, shown_on,
+                                      unpaid_order)
 from beanclear.checks.items import REF_KEYS, WRITE_OFF, Item, _money, refs
 from beanclear.statements.coverage import DAY, QUIET_DAYS, Coverage
 from beanclear.statements.gaps import SHOP_WAITS, _summed, fetch_command, hole_head, shop_starts
@@ -399,18 +400,24 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
     beyond = f" (beyond the {convert.tolerance} bps the reference rate allows)" if paid_slack else ""
     out, excess = [], ZERO
     written = sum((converted[id(i)][0] for i in g.written_off), ZERO)   # (on the receivable: a payment's sign)
+    # an order written off as nobody's to pay (cancelled unpaid): money of it since is its
+    # finding again, the write-off's code, so that `write-off order-unpaid` takes it back
+    differs = ORDER_UNPAID if _unpaid_off(g) else "amount-mismatch"
     since = _since(g)
     since_days = [since[-1].date] if since else []
-    since_said = f", {_money(total(since)[0])} {currency} of it {_days(since)}, after its difference was written " \
-        "off" if since else ""
+    since_said = "" if not since else f" {_days(since)}, after it was written off unpaid" if differs == ORDER_UNPAID \
+        else f", {_money(total(since)[0])} {currency} of it {_days(since)}, after its difference was written off"
     method, kinds = paid_how(g)
     # paid by a gift card and a channel: the export does not say how much of which, the
     # channels do: what they paid short of the order is the gift card's (README)
     gift_part = GIFT_CARD in kinds and len(kinds) > 1
     if not g.payments:
         age = (as_of - g.orders[0].date).days
-        if due - shop_refunded > 0 and age > shop.order_days:
-            out.append(finding("order-unpaid", g.orders[0], due - shop_refunded,
+        # written off whole (cancelled, never paid): the receivable is back to zero (a
+        # write-off of another amount leaves it listed, for checks/resolutions.py to say)
+        if due - shop_refunded > 0 and age > shop.order_days and not (
+                g.written_off and due - shop_refunded + written == 0):
+            out.append(finding(ORDER_UNPAID, g.orders[0], due - shop_refunded,
                                f"order {name} of {_money(ordered)} {currency} on {g.orders[0].date} has no payment "
                                f"{age} days later (expected within {shop.order_days})"
                                + _unpaid_hint(method, kinds, key, window)
@@ -432,19 +439,19 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
         expected = due if paid < due else ordered
         # the first payment's day, or the order's (or the money's since its write-off,
         # _since) where that is in a later month
-        out.append(finding("amount-mismatch", g.payments[0], abs(paid - expected),
+        out.append(finding(differs, g.payments[0], abs(paid - expected),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
                            f"{_money(paid)} {currency} ({by(g.payments)}){since_said}{beyond}",
                            shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=expected,
                            actual=paid, paid_since=bool(since)))
     if g.written_off and g.payments and abs(written) > paid_slack and paid >= due - paid_slack \
-            and not (gift_part and paid < ordered) and not any(f.code == "amount-mismatch" for f in out):
+            and not (gift_part and paid < ordered) and not any(f.code == differs for f in out):
         # paid all it owed, and written off besides: the customer paid the difference after
         # all (blind29: the 5.00 a write-off took to Expenses:Rounding), and the write-off
         # over-settles the order by what it posts (paid more than the order: that is the
         # duplicate-charge above, to refund; this, the write-off to reverse); resolutions.py
         # names it and says how. At the write-off, dated as the money since showed it.
-        out.append(finding("amount-mismatch", g.written_off[-1], abs(written),
+        out.append(finding(differs, g.written_off[-1], abs(written),
                            f"order {name} of {_money(ordered)} {currency}{f' ({owing})' if owed else ''} was paid "
                            f"{_money(paid)} {currency} ({by(g.payments)}){since_said}",
                            shown_on(g.payments[0].date, [g.orders[0].date, *since_days]), expected=paid,
@@ -480,11 +487,23 @@ def check_group(key: str, g: Group, shop, as_of: dt.date, span, channel_of: dict
 def _since(g: Group) -> list[Item]:
     """The payments of an order dated after its last write-off, by date: what the customer
     paid after the difference was written off (a write-off is dated the day the later side
-    showed the difference: resolve/writeoff.py), which changes that difference."""
+    showed the difference: resolve/writeoff.py), which changes that difference. Of an order
+    written off unpaid, every payment: it had none, whatever day one imported since is of
+    (the order's own, often)."""
     if not g.written_off:
         return []
+    if _unpaid_off(g):
+        return sorted(g.payments, key=lambda i: (i.date, i.order))
     last = max(i.date for i in g.written_off)
     return sorted((i for i in g.payments if i.date > last), key=lambda i: (i.date, i.order))
+
+
+ORDER_UNPAID = "order-unpaid"
+
+
+def _unpaid_off(g: Group) -> bool:
+    """Whether the order was written off as unpaid (`beanclear write-off order-unpaid`)."""
+    return any(str(i.entry.meta.get(WRITE_OFF)) == ORDER_UNPAID for i in g.written_off)
 
 
 def _days(items: list[Item]) -> str:
@@ -759,7 +778,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 waiting += unsure
             held = []
             for f in found if holes else ():   # its payment or refund may be among the rows of a hole
-                hole = next((h for h in holes if f.code in DEADLINE_CODES
+                hole = next((h for h in holes if _deadline(f)
                              and h[1] <= f.date + dt.timedelta(days=shop.order_days) and f.date <= h[2]), None)
                 if hole is not None:
                     held_by[hole].append(f)
@@ -773,7 +792,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 # order of 06:40 that day may have been paid in the report before (blind16)
                 began = min(map(_moment, (i.entry for i in group.orders + group.payments))) \
                     if group.orders or group.payments else None
-                before = [f for f in found if f.code in DEADLINE_CODES and _when(f, group) < judged_from
+                before = [f for f in found if _deadline(f) and _when(f, group) < judged_from
                           or f.code == "refund-unsynced" and f.actual < f.expected and began and began < judged_from]
                 found = [f for f in found if f not in before]
                 waiting += before
@@ -784,7 +803,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
                 seen, waited = {f.code for f in found}, {(f.code, f.refs) for f in waiting + held + late}
                 waiting += [f for f in check_group(key, group, shop, as_of, span, channel_of, convert, exports,
                                                    shop_holes, config.match.window)
-                            if f.code in DEADLINE_CODES and f.code not in seen and (f.code, f.refs) not in waited]
+                            if _deadline(f) and f.code not in seen and (f.code, f.refs) not in waited]
             shop_found += found
         if shop.name not in paid_shops and never_paid(shop, config, shop_found) != shop_found:
             # the orders the statements judge say nothing pays the shop: those that wait
@@ -797,7 +816,7 @@ def findings(entries, config, as_of: dt.date, index=None, prepared: Prepared | N
         # a deadline is dated its order's or refund's day, or the day its order_days passed
         # where that is in a later month (findings.by_deadline): what waits above is judged by
         # the first side's day, and so is what one cause holds
-        out += [by_deadline(f, shop.order_days) if f.code in DEADLINE_CODES else f for f in shop_found]
+        out += [by_deadline(f, shop.order_days) if _deadline(f) else f for f in shop_found]
         if span is None:   # payments name its orders, but no export of the shop is in the books
             paid = sorted((i for key, g in others.items() if (shop.name, key) not in absorbed for i in g.payments),
                           key=lambda i: i.date)
@@ -978,6 +997,12 @@ def _refunded(channel: str, refunds: list) -> tuple:
 
 
 DEADLINE_CODES = ("order-unpaid", "refund-unsynced")
+
+
+def _deadline(f: Finding) -> bool:
+    """A deadline's finding: an order unpaid (findings.unpaid_order), refunds unsynced."""
+    return f.code in DEADLINE_CODES and (f.code != ORDER_UNPAID or unpaid_order(f))
+
 NEVER_PAID_FROM = 3   # unpaid orders of a shop no payment names, from which they are one cause
 
 
@@ -985,10 +1010,10 @@ def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
     """A shop no channel payment or refund in the books names an order of: its unpaid
     orders are one cause (the statements of whatever collects them are not in the books,
     or its payments name the orders otherwise), said once rather than once an order."""
-    held = [f for f in found if f.code in DEADLINE_CODES]
+    held = [f for f in found if _deadline(f)]
     if len(held) < NEVER_PAID_FROM:
         return found
-    unpaid = [f for f in held if f.code == "order-unpaid"]
+    unpaid = [f for f in held if unpaid_order(f)]
     owed = {}
     for f in unpaid:
         owed[f.currency] = owed.get(f.currency, ZERO) + f.amount
@@ -996,7 +1021,7 @@ def never_paid(shop, config, found: list[Finding]) -> list[Finding]:
     how = (f"the payments of {', '.join(names)} name none of its orders: say which channel pays it "
            f"(channels.<name>.shop), or how its payments name the orders (order_pattern)" if names else
            "no channel may pay it (every channel's `shop:` names another shop, or none)")
-    return [f for f in found if f.code not in DEADLINE_CODES] + [Finding(
+    return [f for f in found if not _deadline(f)] + [Finding(
         "statement-gap", min(f.date for f in held), shop.name, "", ZERO, "",
         f"no payment in the books names an order of {shop.name}: {len(unpaid)} unpaid order(s) "
         f"({', '.join(f'{_money(v)} {c}' for c, v in sorted(owed.items())) or 'none'}) from "

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from beanclear.checks.findings import Finding
+from beanclear.checks.findings import Finding, unpaid_order
 from beanclear.checks.items import _money, refs
 from beanclear.checks.orders import NEVER_PAID_FROM
 from beanclear.config import WALLET_TYPES
@@ -71,7 +71,7 @@ class Payments:
 def grouped(shop, config, found: list[Finding], payments: Payments) -> list[Finding]:
     """`found` (a shop's findings) with the order-unpaid of the days of a channel whose
     payments name no order as one finding a currency (module docstring)."""
-    unpaid = [f for f in found if f.code == "order-unpaid"]
+    unpaid = [f for f in found if unpaid_order(f)]
     if len(unpaid) < NEVER_PAID_FROM:
         return found
     days = shop.order_days

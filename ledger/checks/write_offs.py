@@ -18,6 +18,7 @@ not for the fee-gap of another charge of payout po_9.
 from __future__ import annotations
 
 import os
+import shlex
 from collections import defaultdict
 from decimal import Decimal
 
@@ -38,7 +39,7 @@ REVERSES = "reverses"
 # payout, and its refs are its lines and the bank's: it keeps them all).
 CONTEXT = {"fee-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
            "fx-gap": ("payout-id", "order-id", "shop-order-id", "refund-of"),
-           "amount-mismatch": ("payout-id",)}
+           "amount-mismatch": ("payout-id",), "order-unpaid": ("payout-id",)}
 _OWN_KEYS = ("id", "trade-id", "refund-id", "bank-ref", "fund-id")   # a line's own ids
 
 
@@ -144,7 +145,9 @@ def unsettled(entries: list, finding) -> str:
     at = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
     which = f"the write-off at {at}" if len(entries) == 1 else f"{len(entries)} write-offs, at {at}"
     shown = -written if moved < 0 else written   # in the difference's direction: a sign turned shows
-    again = f"`beanclear write-off {finding.code} {finding.refs[0]}`" if finding.refs else "`beanclear write-off`"
+    # (quoted for the shell: Shopify's `#2001` unquoted is a comment, the command without its REF)
+    again = f"`beanclear write-off {finding.code} {shlex.quote(finding.refs[0])}`" if finding.refs else \
+        "`beanclear write-off`"
     if not moved:
         it = ("it", "it over-settles") if len(entries) == 1 else ("them", "they over-settle")
         return (f" — written off as {_money(abs(written))} {finding.currency} ({which}), and nothing is owed now: "
@@ -164,7 +167,8 @@ def over_settled(entries: list, finding) -> Decimal | None:
 def _moved(finding) -> Decimal:
     """The signed amount the write-off posts to the finding's account."""
     expected, actual = finding.expected, finding.actual
-    if finding.code in ("payout-mismatch", "amount-mismatch") and expected is not None and actual is not None:
+    if finding.code in ("payout-mismatch", "amount-mismatch", "order-unpaid") and expected is not None \
+            and actual is not None:   # (an order-unpaid's: what was paid of what is owed, nothing)
         return actual - expected
     if finding.code == "fee-gap" and expected is not None and actual is not None:
         return expected - actual

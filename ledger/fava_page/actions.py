@@ -118,7 +118,7 @@ def queue(state, entries) -> Queue:
             row.actions = ["link", "book", "follow-up", "acknowledge"] if named \
                 else ["book", "link", "follow-up", "acknowledge"]
             grouped["bank"].append(row)
-        elif f.code in writeoff.DEFAULTS:
+        elif f.code in writeoff.DEFAULTS and (f.code not in CHASE or writeoff.changes(f)):
             account, limit = writeoff.settings(config, f.code, f)
             # (paid since it was written off: Write off books the change, and what it takes
             # back asks no reason, whatever the finding's size)
@@ -131,7 +131,13 @@ def queue(state, entries) -> Queue:
                 row.actions.append("unlink")
             grouped["write-off"].append(row)
         elif f.code in CHASE:
+            # an order nobody paid is chased first; cancelled in the shop, Write off takes
+            # its sale out (a reason asked: checks.order-unpaid.write_off.limit is 0)
             row.actions = ["follow-up", "acknowledge"]
+            if f.code in writeoff.DEFAULTS:
+                account, limit = writeoff.settings(config, f.code, f)
+                row.write_off = {"account": account, "limit": limit, "above": f.amount > limit, "change": False}
+                row.actions.insert(1, "write-off")
             grouped["follow-up"].append(row)
         else:
             row.actions = ["acknowledge", "follow-up"]

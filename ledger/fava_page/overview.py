@@ -31,7 +31,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from beanclear.checks import clearing, orders, transit
-from beanclear.checks.findings import following_up
+from beanclear.checks.findings import following_up, unpaid_order
 from beanclear.checks.items import postings_by_account
 from beanclear.checks.pooled import pooled
 from beanclear.statements.coverage import Coverage
@@ -169,7 +169,7 @@ def open_items(entries, config, findings, as_of: dt.date, load=None) -> dict[str
             oldest("transit", sent, ch.bank_days)]
     prepared = load.orders_prepared(entries) if load is not None and config.shops else None
     unpaid = [f for f in orders.findings(entries, config, later, prepared=prepared)
-              if f.code == "order-unpaid"] if config.shops else []
+              if unpaid_order(f)] if config.shops else []
     for shop in config.shops.values():
         until = orders.horizon(shop, config, cover, as_of) or as_of
         out[shop.name] = [oldest("receivable", [(f, until) for f in unpaid if f.source == shop.name],

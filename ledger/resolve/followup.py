@@ -93,5 +93,18 @@ def done(config, entries, code: str, ref: str, note: str, today: dt.date | None 
     # (one the books no longer show is of no month's findings: nothing to say after-close of)
     after, closes = closed.after_close(config.books, (found.date,) if found is not None else ())
     line = acks._directive(today or _today(), DONE, code, ref, note, after=after)
-    return Plan(f"{code} {ref}: follow-up done ({note})" + closed.said_after(closes),
-                appends=_record(config.books, line), data=data_)
+    said = f"{code} {ref}: follow-up done ({note})" + closed.said_after(closes) + _still_booked(config, found, ref)
+    return Plan(said, appends=_record(config.books, line), data=data_)
+
+
+def _still_booked(config, found, ref: str) -> str:
+    """What done leaves of an unpaid order: its sale, in the books (blind32: marked done, the
+    cancelled order's 236.74 stayed in sales and the receivable, nothing saying so)."""
+    if found is None or found.code != "order-unpaid":
+        return ""
+    import shlex
+    from beanclear.resolve.writeoff import settings
+    account = settings(config, found.code, found)[0]
+    return (f"; its sale of {found.amount:,f} {found.currency} stays in the books ({found.account}): where the order "
+            f"was cancelled and never paid, `beanclear write-off order-unpaid {shlex.quote(ref)} --reason \"…\"` "
+            f"takes it out, against {account}")

@@ -17,13 +17,31 @@ receivable of an order paid a little off) for the account configured per code:
 
 Defaults (DEFAULTS below): payout-mismatch -> Expenses:Fees:Bank (the bank's fee on a
 payout), fee-gap -> the channel's fee account (the fee stays a fee: the entry records
-that it is accepted), fx-gap -> Expenses:FX, amount-mismatch -> Expenses:Rounding; the
-limit is in the finding's currency. An fx-gap's spread is in the rate the channel
-applied, in no account's balance: its write-off moves no money, it records the spread,
-accepted, on both sides of the FX account (before, it took the amount out of the
-conversion's first posting, a fee account). Above the limit a write-off needs a reason: it is
-flagged `!`, carries `reason:`, and its finding stays listed as written off above the
-limit (state.py). A payout's write-off also links the bank line to the payout.
+that it is accepted), fx-gap -> Expenses:FX, amount-mismatch -> Expenses:Rounding,
+order-unpaid -> the shop's sales account; the limit is in the finding's currency. An
+fx-gap's spread is in the rate the channel applied, in no account's balance: its
+write-off moves no money, it records the spread, accepted, on both sides of the FX
+account (before, it took the amount out of the conversion's first posting, a fee
+account). Above the limit a write-off needs a reason: it is flagged `!`, carries
+`reason:`, and its finding stays listed as written off above the limit (state.py). A
+payout's write-off also links the bank line to the payout.
+
+An order nobody paid, cancelled in the shop (blind32: Shopify's #2015 booked `paid`, then
+`voided`), is written off whole: its receivable back to zero against the sale, with the
+order's link, so the receivable check sees it answered. Its limit is 0: taking a sale out
+of the books always asks a reason, and the finding stays listed, acknowledged, with it
+(`checks.order-unpaid.write_off.limit` raises it):
+
+    2026-10-05 ! "beanclear" "write-off order-unpaid: order #2015 of 236.74 CNY on …" ^order-2015
+      write-off: "order-unpaid"
+      settles: "#2015"
+      reason: "cancelled by the customer, never paid"
+      finding-source: "shopify"
+      written-off-by: "alice"
+      Income:Sales:Shopify                     236.74 CNY
+      Assets:Receivable:Shopify               -236.74 CNY
+
+A write-off of any other code is refused, saying what resolves that code instead (INSTEAD).
 
 A write-off settles its finding only where it posts the finding's difference (settles:
 the write-offs that name it, together, within the code's tolerance): one edited to
@@ -65,15 +83,59 @@ DEFAULTS = WRITE_OFF_DEFAULTS   # code -> (account, or None for the finding's ow
 BY = "written-off-by"           # (the decisions of acks.beancount name theirs: directives.DECIDED_BY)
 
 CHECK_OF = {"payout-mismatch": "clearing", "fee-gap": "fees", "fx-gap": "fx",   # the check that finds
-            "amount-mismatch": "orders"}                                         # each code (reconcile.CHECKS)
+            "amount-mismatch": "orders", "order-unpaid": "orders"}               # each code (reconcile.CHECKS)
+
+# What resolves a finding of each code a write-off does not settle: its refusal says it
+# (blind32: "a write-off settles one of …", and nothing of what to do instead). `{ref}`
+# is the REF typed, quoted for the shell.
+FOLLOW = "till then `beanclear follow-up {code} {ref} --owner … --due YYYY-MM-DD`"
+INSTEAD = {
+    "payment-without-order": "the shop's export that holds the order, imported, resolves it; where the payment is no "
+                             "order's, `beanclear ack {code} {ref} --reason \"…\"`",
+    "duplicate-charge": "refund the second charge: the channel's refund, imported, resolves it; " + FOLLOW,
+    "refund-unsynced": "the refund the other side lacks (in the shop's export or the channel's statement), imported, "
+                       "resolves it; " + FOLLOW,
+    "unsettled": "the channel's statement with the payout of that money, imported, resolves it; " + FOLLOW,
+    "payout-missing": "the bank statement with its credit, imported and linked to the payout (`beanclear match "
+                      "--apply`, or `beanclear link BANK_REF` the payout), resolves it; " + FOLLOW,
+    "bank-unmatched": "`beanclear book {ref} ACCOUNT` books the line, or `beanclear link {ref} ITEM…` ties it to what "
+                      "it settles (`beanclear open-items --for {ref}` lists them)",
+    "refund-rate": "it is a rate, in no account's balance: `beanclear ack {code} {ref} --reason \"…\"` once understood",
+    "refund-surge": "it is a pattern, in no account's balance: `beanclear ack {code} {ref} --reason \"…\"` once "
+                    "understood",
+    "statement-gap": "the statement of those days, imported (or `beanclear fetch`), resolves it; where nothing moved "
+                     "on them, `beanclear ack {code} {ref} --reason \"…\"`",
+    "stale-ack": "delete the acknowledgment it names from books/acks.beancount",
+    "beancount": "correct the books where it points, or import the statement it says is missing",
+}
 
 
 def settings(config, code: str, finding) -> tuple[str, Decimal]:
-    """The account and limit of a code's write-offs: config first, then the defaults."""
+    """The account and limit of a code's write-offs: config first, then the defaults (an
+    order-unpaid's: the sales account of the shop it was found in)."""
     account, limit = DEFAULTS[code]
     configured = config.checks[code].write_off
-    return configured.account or account or finding.account, \
+    shop = config.shops.get(finding.source) if code == "order-unpaid" else None
+    return configured.account or account or (shop.accounts.sales if shop is not None else finding.account), \
         configured.limit if configured.limit is not None else limit
+
+
+def not_written_off(code: str, ref: str) -> str:
+    """The refusal of a write-off of a code it does not settle: what does, for that code."""
+    import shlex
+    known = f"a write-off settles one of {', '.join(DEFAULTS)}"
+    if code not in INSTEAD:
+        return f"code: {known}, got {code!r}"
+    return f"code: {code} is not written off ({known}): " + INSTEAD[code].format(code=code, ref=shlex.quote(ref))
+
+
+def _needs_reason(code: str, ref: str, amount: Decimal, currency: str, limit: Decimal, account: str) -> str:
+    """The refusal of a write-off above its limit without a reason; of a limit of 0 (an
+    order-unpaid's: a sale taken out of the books), that every write-off of the code asks one."""
+    money = f"{shown(amount, currency)} {currency}"
+    said = (f"{money} is above the write-off limit of {shown(limit, currency)}" if limit else
+            f"a write-off of {code} asks a reason whatever its amount ({money} to {account})")
+    return f"{code} {ref}: {said}; give a --reason (it is kept in the books and shown)"
 
 
 def _later_side(entries, finding):
@@ -95,7 +157,7 @@ def _later_side(entries, finding):
 
 def write_off(config, entries, findings, code: str, ref: str, reason: str | None = None) -> Plan:
     if code not in DEFAULTS:
-        raise BadValue(f"code: a write-off settles one of {', '.join(DEFAULTS)}, got {code!r}")
+        raise BadValue(not_written_off(code, ref))
     listed = [f for f in findings if f.code == code and ref in f.refs]
     mine = list(dict.fromkeys(f.refs[0] for f in listed))
     if len(mine) > 1:   # a ref they share (the payout of two charges): which is meant is no guess
@@ -129,16 +191,20 @@ def write_off(config, entries, findings, code: str, ref: str, reason: str | None
     reason = " ".join((reason or "").split()) or None
     above = finding.amount > limit
     if above and not reason:
-        raise ResolveError(f"{code} {ref}: {shown(finding.amount, finding.currency)} {finding.currency} is above the "
-                           f"write-off limit of {shown(limit, finding.currency)}; give a --reason (it is kept in the "
-                           "books and shown)")
+        raise ResolveError(_needs_reason(code, ref, finding.amount, finding.currency, limit, account))
     moved = _moved(finding)
     if not moved:
         raise ResolveError(f"{code} {ref}: no difference to write off")
     plan = _plan(config, entries, finding, ref, moved, account, limit, above, reason)
     plan.message = (f"{code} {ref}: {abs(moved):,f} {finding.currency} written off to {account}"
-                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
+                    + (_above_said(limit, reason) if above else ""))
     return plan
+
+
+def _above_said(limit: Decimal, reason: str) -> str:
+    """What a write-off above its limit adds to what it says: the limit, and the reason
+    (the reason only, of a limit of 0: every write-off of the code is above it)."""
+    return f" (above the limit of {limit:f}: {reason})" if limit else f" ({reason})"
 
 
 def changes(finding) -> bool:
@@ -164,9 +230,8 @@ def _change(config, entries, finding, named: list, ref: str, reason: str | None)
     reason = " ".join((reason or "").split()) or None
     above = not back and abs(rest) > limit
     if above and not reason:
-        raise ResolveError(f"{code} {ref}: {shown(abs(rest), finding.currency)} {finding.currency} more is above the "
-                           f"write-off limit of {shown(limit, finding.currency)}; give a --reason (it is kept in the "
-                           "books and shown)")
+        raise ResolveError(_needs_reason(code, ref, abs(rest), finding.currency, limit, account)
+                           .replace(" is above", " more is above", 1))
     said = finding.message.partition(unsettled(named, finding))[0]   # (the check's own words, as the first one's)
     plan = _plan(config, entries, finding, ref, rest, account, limit, above, reason,
                  narration=f"write-off {code}{' reversed' if back else ''}: {said}",
@@ -175,7 +240,7 @@ def _change(config, entries, finding, named: list, ref: str, reason: str | None)
     plan.message = (f"{code} {ref}: " + (f"the write-off of {whole}" if abs(rest) == abs(posted) else
                                          f"{amount} of the write-off of {whole}") + f" to {account} reversed (paid since)"
                     if back else f"{code} {ref}: {amount} more written off to {account}"
-                    + (f" (above the limit of {limit:f}: {reason})" if above else ""))
+                    + (_above_said(limit, reason) if above else ""))
     return plan
 
 
@@ -187,13 +252,20 @@ def _plan(config, entries, finding, ref: str, moved: Decimal, account: str, limi
     named = [e for e in entries if isinstance(e, data.Transaction) and str(e.meta.get("id", "")) in finding.refs]
     # a fee or a rate is accepted the day it was charged (its refs may name the payout
     # that took it, days later: a fee-gap of 03-31 was written off in April); a
-    # difference between two sides, the day the later of them showed it
-    day = finding.date if code in ("fee-gap", "fx-gap") else _later_side(entries, finding)
+    # difference between two sides, the day the later of them showed it; an order nobody
+    # paid, the day its finding is dated (its deadline's, in a month after the order's);
+    # the money of it that came after all, the day that came
+    day = finding.date if code in ("fee-gap", "fx-gap") or (code == "order-unpaid" and not finding.paid_since) \
+        else _later_side(entries, finding)
     refuse_closed(config, day)
     plan = Plan("", data={"code": code, "ref": ref, "account": account, "amount": f"{abs(moved):f}",
                           "currency": finding.currency, "limit": f"{limit:f}", "above_limit": above})
     links = ()
-    if code == "amount-mismatch":   # the order's: its group in the receivable comes back to zero
+    if code in ("amount-mismatch", "order-unpaid"):   # the order's: its group in the receivable comes back to zero
+        if code == "order-unpaid":   # (no payment names it: the order's own entry does, by its order-id)
+            named += [e for e in entries if isinstance(e, data.Transaction) and finding.refs
+                      and str(e.meta.get("order-id", "")) == finding.refs[0]
+                      and any(p.account == finding.account for p in e.postings)]
         links = tuple(sorted({l for e in named for l in e.links if l.startswith("order-")})[:1])
     if code == "payout-mismatch":
         payouts = sorted({l for e in named for l in e.links if l.startswith("payout-")})
