@@ -663,6 +663,7 @@ def test_closing_again_a_month_whose_follow_up_fell_due_names_the_follow_up(clos
     path.write_text(path.read_text(encoding="utf-8") + '\n2026-01-10 * "Order #9999 / 铁观音" ^order-9999\n'
                     '  id: "order:#9999"\n  order-id: "#9999"\n'
                     "  Assets:Receivable:Shopify  100.00 CNY\n  Income:Sales:Shopify  -100.00 CNY\n", encoding="utf-8")
+    monkeypatch.setenv("BEANCLEAR_TODAY", "2098-12-01")   # (a follow-up is due at most a year on)
     assert beanclear(closed_jan, "follow-up", "order-unpaid", "#9999", "--owner", "bob", "--due", "2099-01-10",
                      "--note", "chase").exit_code == 0
     # must not fire: before its due date the follow-up is no error
