@@ -232,3 +232,20 @@ def test_books_of_an_earlier_release_find_their_lines_again(merchant):
     assert "4 rows read, 1 entries written, 3 already in the books" in result.output, result.output
     assert errors(merchant) == []
 
+
+def test_restated_is_said_only_where_a_balance_changed(merchant):
+    # lines the bank added since that leave the closing balance as the books assert it:
+    # nothing is restated, nor said to be (blind33: "restated the balances of 1 day(s)",
+    # the assertion unchanged)
+    added = (":61:2611031103C100,00NTRFNONREF//B110301\r\n:86:/NAME/KUNDE/REMI/GUTSCHRIFT\r\n"
+             ":61:2611041104D100,00NTRFNONREF//B110401\r\n:86:/NAME/KUNDE/REMI/RUECKZAHLUNG\r\n")
+    result = again(merchant, "eur", mt940(more=added))
+    assert "5 rows read, 2 entries written, 3 already in the books" in result.output, result.output
+    assert "restated the balance" not in result.output
+    assert errors(merchant) == []
+    # must not: a line that moves the balance restates it, and says so
+    fee = ":61:2611041104D5,00NMSCNONREF//B110402\r\n:86:/NAME/BANK/REMI/KONTOFUEHRUNG\r\n"
+    result = again(merchant, "eur", mt940(more=added + fee, closing="8455,00"), "zz-fee")
+    assert "restated the balances of 1 day(s) that its new lines come before" in result.output, result.output
+    assert "8455.00 EUR" in (merchant / "books" / "eur" / "2026" / "2026-11.beancount").read_text(encoding="utf-8")
+    assert errors(merchant) == []
