@@ -62,9 +62,9 @@ A `ref` is a row's id. Rows that share one but say different things are differen
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
 is read again, holding those rows to the end, and each gets an id of its own
 (_tell_apart). A row without a ref is known by a digest of what it says, its spacing
-removed, counted (banking.LineIds.of): two identical transfers of one day, their balances stepping, are two
-lines; a row that repeats the one before it with the running balance unchanged is a
-copy, read and not booked (banking.Copies).
+removed, counted (banking.LineIds.of): two identical transfers of one day, their
+balances stepping, are two lines; a row that repeats the one before it with the running
+balance unchanged is a copy, read and not booked (banking.Copies).
 """
 
 from __future__ import annotations

@@ -41,8 +41,9 @@ bank's own offset keeps the bank's day, as written. The id keeps the date writte
   again with other entries, refused (banking.Repeats).
 An entry without a bank reference is known by its `NtryRef` (with its day, amount and
 currency), else by what it says with its spacing removed (LineIds.of): a download again
-whose `Ustrd` is cut into other pieces, or pretty-printed, finds the same entry. XML is parsed with
-defusedxml: entity declarations and external references are refused, not expanded.
+whose `Ustrd` is cut into other pieces, or pretty-printed, finds the same entry. XML is
+parsed with defusedxml: entity declarations and external references are refused, not
+expanded.
 """
 
 from __future__ import annotations

@@ -49,9 +49,10 @@ one by what its :61: and :86: say, read with no spacing and its :86: by the fiel
 (payee, purpose, end-to-end id), so that a download again wrapped at another column or
 given fields after them (Rabobank's `/ISDT/`) finds the same line (LineIds.of; counted:
 two equal lines of one day stay two). The customer's reference before `//` is no id:
-banks write one for many lines (`EREF`, `KREF+`). A parser of our own rather than the `mt-940` package:
-that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
-cannot name the line of an error.
+banks write one for many lines (`EREF`, `KREF+`).
+
+A parser of our own rather than the `mt-940` package: that package rejects real files
+whose fields exceed the SWIFT lengths (ASN Bank) and cannot name the line of an error.
 
 Past `text.STREAM_FROM` bytes the file is read as a stream (text.text_stream: the
 encoding, limits and errors of read_text): each `:61:` is booked as soon as its `:86:`

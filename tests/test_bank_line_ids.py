@@ -249,3 +249,25 @@ def test_restated_is_said_only_where_a_balance_changed(merchant):
     assert "restated the balances of 1 day(s) that its new lines come before" in result.output, result.output
     assert "8455.00 EUR" in (merchant / "books" / "eur" / "2026" / "2026-11.beancount").read_text(encoding="utf-8")
     assert errors(merchant) == []
+
+
+def test_a_camt_reference_given_to_two_entries_tells_them_apart_by_what_they_say_unspaced(make_config, tmp_path):
+    # PostFinance gives one AcctSvcrRef to two entries: the second is the reference and a
+    # digest of what it says, now unspaced (its text cut otherwise is the same entry), and it
+    # carries the id earlier releases gave it, of its text as written
+    from beanclear.importers import camt053
+    cfg = make_config(CONFIG)
+
+    def second(power: str):
+        body = camt(power=power).replace("<NtryRef>0001</NtryRef>", "").replace(
+            "</Sts><BookgDt>", "</Sts><AcctSvcrRef>PF1</AcctSvcrRef><BookgDt>")
+        path = tmp_path / "pf.xml"
+        path.write_text(body, encoding="utf-8")
+        entries = [e for e in camt053.Importer(cfg.banks["camt"], cfg).parse(str(path)).entries
+                   if hasattr(e, "postings")]
+        assert entries[0].meta["id"] == "PF1"
+        return entries[1].meta
+
+    plain, cut = second("<Ustrd>STROM NOVEMBER</Ustrd>"), second("<Ustrd>STROM NOV</Ustrd><Ustrd>EMBER</Ustrd>")
+    assert plain["id"].startswith("PF1-") and cut["id"] == plain["id"]
+    assert plain["_was"] != cut["_was"] and plain["_was"][0].startswith("PF1-")
