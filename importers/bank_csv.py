@@ -61,10 +61,10 @@ and no amount where they stand (_rows_start).
 A `ref` is a row's id. Rows that share one but say different things are different
 lines (Wise before 2021: a transfer and its fee under one `TransferWise ID`): the file
 is read again, holding those rows to the end, and each gets an id of its own
-(_tell_apart). A row without a ref is known by a digest of what it says, counted
-(banking.LineIds): two identical transfers of one day, their balances stepping, are two
-lines; a row that repeats the one before it with the running balance unchanged is a
-copy, read and not booked (banking.Copies).
+(_tell_apart). A row without a ref is known by a digest of what it says, its spacing
+removed, counted (banking.LineIds.of): two identical transfers of one day, their
+balances stepping, are two lines; a row that repeats the one before it with the running
+balance unchanged is a copy, read and not booked (banking.Copies).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ from decimal import Decimal
 
 from beanclear.books.idset import Ids
 from beanclear.importers.bank_presets import PRESETS, Preset
-from beanclear.importers.banking import BankImporter, LastLine, LineIds, other_account, several_accounts
+from beanclear.importers.banking import BankImporter, LastLine, LineIds, other_account, several_accounts, was
 from beanclear.importers.base import (ZERO_AMOUNT, BalanceChain, Extraction, balance, closing_balances, compare_summary,
                                       next_day)
 from beanclear.importers.toolkit import (DAY_CELL, DELIMITERS, ENCODINGS, MAX_ID, WESTERN_ENCODINGS, AmountReader,
@@ -374,7 +374,10 @@ class Importer(BankImporter):
             # lines were booked a second time); its amount with the currency's places, as a
             # copy Excel saved again (`1234` for `1,234.00`) says it too; and the date written,
             # the same in any zone
-            meta = {"id": ref or line_id(written, in_places(amount, currency), payee, memo)}
+            # (by what it says unspaced: a memo spaced otherwise is the same line; LineIds.of)
+            meta = {"id": ref or line_id.of(written, (in_places(amount, currency), currency), (), (payee, memo))}
+            if not ref:   # the id releases before gave it: of its texts as written
+                meta["_was"] = was(meta["id"], line_id.former(written, in_places(amount, currency), payee, memo))
             original = self._amount(amounts, get, name, path, row.line, None, "original_credit", "original_debit")
             if original is not None and get("original_currency"):
                 original_currency = currency_code(get("original_currency"), path, row.line, name["original_currency"])
@@ -398,8 +401,10 @@ class Importer(BankImporter):
                                                               meta)))
             if fee:
                 fee_memo = f"fee: {memo}" if memo else "fee"
+                fee_was = tuple(f"{former}/fee" for former in meta.get("_was") or ()) or None
                 booked.append(((payee, fee_memo), self.bank_line(path, row.line, day, -fee, currency, payee,
-                                                                  fee_memo, {"id": f"{meta['id']}/fee"})))
+                                                                  fee_memo, {"id": f"{meta['id']}/fee",
+                                                                             "_was": fee_was})))
             if booked and ref and shared is None and not refs.add(ref):
                 repeated.add(ref)
             for text, entry in booked:

@@ -400,21 +400,66 @@ class LastLine:
         self._steps = [*self._steps[-1:], (currency, after, before)]
 
 
+def unspaced(text) -> str:
+    """Text with no whitespace at all: what a line says, however the bank wraps it (an
+    MT940 :86: cut at 65 characters or at any other, a CAMT `Ustrd` cut into pieces of
+    140, each joined with a space, a memo padded or spaced twice)."""
+    return "".join(str(text or "").split())
+
+
 class LineIds:
-    """Ids for lines the bank gives none: a digest of what the line says, counted, so
-    that two identical lines of one day in one file stay two lines, and a re-import
-    (or an overlapping statement listing the same lines) finds the same ids again.
-    A line that copies the one before it, its running balance not moving (`copies`,
-    asked before the id), is no further line: it gets none."""
+    """Ids for lines without an id of their own (an MT940 line, a CAMT entry without
+    AcctSvcrRef, an OFX line without FITID, a bank CSV without a ref column), by one rule
+    (of()): a line is known by what identifies it, never by how its text is written.
+
+    - Where the statement gives the line a reference of the bank's own (MT940's after
+      `//`, CAMT's NtryRef, OFX's REFNUM or CHECKNUM), that reference with the line's day
+      and what else fixes it (account, amount, direction, currency) is its id; its text
+      is not: a re-download may wrap it at another column or add fields (blind33:
+      Rabobank's :86: ending `/ISDT/2026-11-02` booked the rent a second time).
+    - Where it gives none, what the line says with its spacing removed (unspaced).
+
+    Counted, so that two equal lines of one day in one file stay two lines, and a
+    re-import (or an overlapping statement listing the same lines) finds the same ids
+    again. A line that copies the one before it, its running balance not moving
+    (`copies`, asked before the id), is no further line: it gets none.
+
+    Releases before this rule made the id a digest of the text as written (`former`,
+    counted apart): each new entry carries that id too (`_was`, hidden:
+    render.transaction_identities), so that books they wrote find their lines again."""
 
     def __init__(self):
         self.seen: Counter = Counter()
+        self.seen_before: Counter = Counter()
         self.copies = Copies()
 
     def __call__(self, date: dt.date, *parts) -> str:
+        return self._counted(self.seen, date, parts)
+
+    def of(self, date: dt.date, fixed: tuple, refs: tuple, says: tuple) -> str:
+        """The id of a line of `date`: by the bank's references `refs` where it gives one,
+        else by what it `says` (texts, unspaced); `fixed` in either (its amount, and
+        what else names the line beside its text)."""
+        refs = tuple(r for r in (str(r or "").strip() for r in refs) if r)
+        if refs:
+            return self(date, "ref", *fixed, *refs)
+        return self(date, "says", *fixed, *map(unspaced, says))
+
+    def former(self, date: dt.date, *parts) -> str:
+        """The id a release before of() gave the line: the digest of `parts` as the importer
+        passed them then, counted on its own."""
+        return self._counted(self.seen_before, date, parts)
+
+    @staticmethod
+    def _counted(seen: Counter, date: dt.date, parts: tuple) -> str:
         digest = hashlib.sha1("|".join([f"{date:%Y-%m-%d}", *map(str, parts)]).encode()).hexdigest()[:12]
-        self.seen[digest] += 1
-        return f"{date:%Y%m%d}-{digest}-{self.seen[digest]}"
+        seen[digest] += 1
+        return f"{date:%Y%m%d}-{digest}-{seen[digest]}"
+
+
+def was(new: str, former: str) -> tuple[str, ...] | None:
+    """`_was` of a line's entry: the id a release before gave it, where it is another."""
+    return (former,) if former != new else None
 
 
 LISTED_TWICE = "line listed twice (its running balance does not move: booked once)"

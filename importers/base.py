@@ -508,11 +508,15 @@ class StatementImporter(beangulp.Importer):
         return list(self.read(filepath).entries)
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
-        # Identity is the statement's own id, never a fuzzy comparison (DESIGN.md §2).
+        # Identity is the statement's own id, never a fuzzy comparison (DESIGN.md §2), or
+        # one an earlier release gave the line (`_was`, render.transaction_identities): taken
+        # out here, before beangulp prints the entries (its printer cannot write a tuple).
         known = {e.meta.get("id") for e in existing if isinstance(e, data.Transaction)}
         for entry in entries:
-            if isinstance(entry, data.Transaction) and entry.meta.get("id") in known:
-                entry.meta["__duplicate__"] = True
+            if isinstance(entry, data.Transaction):
+                formerly = entry.meta.pop("_was", None) or ()
+                if entry.meta.get("id") in known or any(ident in known for ident in formerly):
+                    entry.meta["__duplicate__"] = True
 
 
 def to_its_end(out: Extraction, end: dt.datetime) -> None:

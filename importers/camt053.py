@@ -39,8 +39,11 @@ bank's own offset keeps the bank's day, as written. The id keeps the date writte
 - camt.052 reports and camt.054 notifications are refused by name, not booked;
 - a `Stmt` the file lists again (its account, `Id` and opening) is read once; listed
   again with other entries, refused (banking.Repeats).
-Statements without a bank reference get a digest id (LineIds). XML is parsed with
-defusedxml: entity declarations and external references are refused, not expanded.
+An entry without a bank reference is known by its `NtryRef` (with its day, amount and
+currency), else by what it says with its spacing removed (LineIds.of): a download again
+whose `Ustrd` is cut into other pieces, or pretty-printed, finds the same entry. XML is
+parsed with defusedxml: entity declarations and external references are refused, not
+expanded.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
-                                         other_account, own_days, read_whole_or_say, several_accounts)
+                                         other_account, own_days, read_whole_or_say, several_accounts, unspaced,
+                                         was)
 from beanclear.books.idset import Ids
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import (MAX_AMOUNT_DIGITS, StatementError, XmlNode, XmlParts, applied_rate,
@@ -119,11 +123,14 @@ class _Ids(LineIds):
         super().__init__()
         self.refs = Ids()   # reference -> digest of its first entry (on disk past idset.LIMIT_IDS)
 
-    def bank(self, ref: str, *content) -> str:
+    def bank(self, ref: str, content: tuple, former: tuple) -> tuple[str, str]:
+        """(the id of an entry with reference `ref`, the id releases before gave it): the
+        entry qualified by `content`, what it says unspaced (LineIds.of), where that is
+        another than the first entry of the reference's; before, by `former`, as written."""
         digest = hashlib.sha1("|".join(map(str, content)).encode()).hexdigest()[:12]
         if self.refs.add(ref, digest) or self.refs.get(ref) == digest:
-            return ref
-        return f"{ref}-{digest[:8]}"
+            return ref, ref
+        return f"{ref}-{digest[:8]}", f"{ref}-{hashlib.sha1('|'.join(map(str, former)).encode()).hexdigest()[:8]}"
 
 
 @dataclass
@@ -604,12 +611,17 @@ class Importer(BankImporter):
         # and as before UTC times were dated in it (an overlapping statement finds it again).
         written = stamp.date() if isinstance(stamp, dt.datetime) else stamp
         content = (written, amount, currency, meta["type"], entry.value("NtryRef"), payee, digested, *refs)
-        ident = line_id.bank(ident, *content) if ident else line_id(*content)
+        if ident:   # (`former`: the id releases before gave it, of its text as written)
+            ident, former = line_id.bank(ident, (*content[:5], unspaced(payee), unspaced(digested), *refs), content)
+        else:   # known by its NtryRef, else by what it says unspaced (LineIds.of)
+            ident = line_id.of(written, (amount, currency), (entry.value("NtryRef"),),
+                               (meta["type"], payee, digested, *refs))
+            former = line_id.former(*content)
         if amount == 0:
             out.skip(ZERO_AMOUNT)
             return None
         return self.bank_line(path, entry.line, day, amount, currency, payee, memo,
-                              {"id": ident, "entry-ref": entry.value("NtryRef"), **meta})
+                              {"id": ident, "_was": was(ident, former), "entry-ref": entry.value("NtryRef"), **meta})
 
     @staticmethod
     def _check_batch(entry: XmlNode, details: list[XmlNode], amount: Decimal, currency: str, path: str,

@@ -43,10 +43,16 @@ The traps:
   are skipped, the day's MT940 books them later; a file of MT942 alone is refused;
 - a statement the file lists again (a download appended to itself, without its `:940:`
   line) is read once; listed again with other lines, refused (banking.Repeats).
-MT940 lines have no unique id, so each gets a digest of what it says (LineIds), with the
-bank reference kept as `bank-ref`. A parser of our own rather than the `mt-940` package:
-that package rejects real files whose fields exceed the SWIFT lengths (ASN Bank) and
-cannot name the line of an error.
+MT940 lines have no unique id. A line is known by the bank's reference after `//` in its
+:61: (kept as `bank-ref`), with the account, day, amount and direction; a line without
+one by what its :61: and :86: say, read with no spacing and its :86: by the fields read
+(payee, purpose, end-to-end id), so that a download again wrapped at another column or
+given fields after them (Rabobank's `/ISDT/`) finds the same line (LineIds.of; counted:
+two equal lines of one day stay two). The customer's reference before `//` is no id:
+banks write one for many lines (`EREF`, `KREF+`).
+
+A parser of our own rather than the `mt-940` package: that package rejects real files
+whose fields exceed the SWIFT lengths (ASN Bank) and cannot name the line of an error.
 
 Past `text.STREAM_FROM` bytes the file is read as a stream (text.text_stream: the
 encoding, limits and errors of read_text): each `:61:` is booked as soon as its `:86:`
@@ -67,8 +73,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, end_to_end_id,
-                                         other_account, own_days, several_accounts)
+from beanclear.importers.banking import (BankImporter, Closings, LineIds, Repeats, Unusual, account_key,
+                                         end_to_end_id, other_account, own_days, several_accounts, unspaced, was)
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.toolkit import WESTERN_ENCODINGS, StatementError, bounded, clean, money, read_text
 from beanclear.importers.toolkit.text import StreamedText
@@ -526,13 +532,24 @@ class Importer(BankImporter):
         kind = m.group("type").strip()
         # the first :86: alone, as before later ones were read: a line keeps its id
         first_86 = next((i.text for i in info if i.tag == "86"), "")
-        # a line without a type before NONREF (Penta) keeps the id it had when NONR was read as its type
+        # Known by the bank's reference where :61: gives one, else by what the line means:
+        # its first :86: read unspaced, so that one wrapped at another column, or given
+        # fields after those read (Rabobank's /ISDT/), is the same line (banking.LineIds.of).
+        # The customer's reference is no id: banks write one for many lines (`EREF`, `KREF+`).
+        meaning = details(unspaced(first_86))
+        customer_ref = "" if ref == "NONREF" else ref
+        ident = line_id.of(day, (account_key(account), m.group("mark"), amount, currency),
+                           (bank_ref if bank_ref.upper() != "NONREF" else "",),
+                           (kind, customer_ref, raw_value, " ".join(supplementary), meaning["payee"],
+                            meaning["memo"], meaning["end-to-end-id"], own["payee"], own["memo"]))
+        # the id releases before gave it: a digest of its text as written (a line without a
+        # type before NONREF, Penta's, as when NONR was read as its type)
         id_kind, id_ref = ("NONR", ref[4:]) if not kind and ref.startswith("NONREF") else (kind, ref)
-        ident = line_id(day, amount, currency, account, id_kind, id_ref, bank_ref, raw_value,
-                        " ".join(supplementary), first_86)
+        former = line_id.former(day, amount, currency, account, id_kind, id_ref, bank_ref, raw_value,
+                                " ".join(supplementary), first_86)
         if amount == 0:
             return None
-        meta = {"id": ident, "bank-ref": bank_ref, "customer-ref": "" if ref == "NONREF" else ref,
+        meta = {"id": ident, "_was": was(ident, former), "bank-ref": bank_ref, "customer-ref": customer_ref,
                 "end-to-end-id": parsed["end-to-end-id"], "type": kind,
                 "reversal": "true" if m.group("mark").startswith("R") else None,
                 "value-date": written if written != day.isoformat() else None,

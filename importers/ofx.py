@@ -25,7 +25,8 @@ Ids: FITID is meant to be unique, but banks reuse it (Suncorp numbers the lines 
 download 1, 2, 3 …; others derive it from date and amount, or recycle old ones). So the
 id is FITID/date/amount: a reused FITID on another day or amount is another line, while
 the same line downloaded again has the same id. Two lines with one FITID, day and amount
-in a file get /2, /3 …; a line without FITID gets a digest of what it says (LineIds).
+in a file get /2, /3 …; a line without FITID is known by its REFNUM or CHECKNUM, else by
+what it says with its spacing removed (LineIds.of).
 
 Why a parser of our own rather than ofxparse: ofxparse fails on one of the real files
 (empty tags after blank lines), moves dates to UTC, and cannot say which line of a file
@@ -59,7 +60,7 @@ from typing import Iterable, Iterator, NoReturn
 
 from beanclear.books.idset import Ids
 from beanclear.importers.banking import (BankImporter, Closings, LineIds, Unusual, other_account, own_days,
-                                         several_accounts)
+                                         several_accounts, was)
 from beanclear.importers.base import ZERO_AMOUNT, Extraction
 from beanclear.importers.ofx_body import parse_tree, read_elements, walk
 from beanclear.importers.toolkit import (WESTERN_ENCODINGS, StatementError, XmlNode, books_day, clean,
@@ -357,11 +358,15 @@ class Importer(BankImporter):
         says = (written, currency, amount, payee, memo, fitid, trn.value("CHECKNUM"), trn.value("REFNUM"), kind, symbol)
         if line_id.copies.again(out, trn.line, currency, says, amount, after):   # the line before, listed twice
             return None
+        former = None
         if fitid:
             ident = fitids(f"{fitid}/{written:%Y%m%d}/{amount}")
-        else:
-            ident = line_id(written, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
-        meta = {"id": ident, "bank-ref": fitid, "check": clean(trn.value("CHECKNUM")).lstrip("0"), **meta}
+        else:   # known by its REFNUM or CHECKNUM, else by what it says unspaced (LineIds.of)
+            ident = line_id.of(written, (amount, currency), (clean(trn.value("REFNUM")),
+                                                             clean(trn.value("CHECKNUM")).lstrip("0")), (payee, memo))
+            former = line_id.former(written, amount, payee, memo, trn.value("CHECKNUM"), trn.value("REFNUM"))
+        meta = {"id": ident, "_was": former and was(ident, former), "bank-ref": fitid,
+                "check": clean(trn.value("CHECKNUM")).lstrip("0"), **meta}
         if after is not None:
             closings.running(trn.line, day, currency, amount, after)
         if amount == 0:

@@ -587,16 +587,21 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             posted, balanced = late_balances.new_postings(banked), late_balances.new_balances(banked)
             for result, found, said, rest in zip(live, restating, cut or [[]] * len(live), rests):
                 planned, left = late_balances.plan(found, changes, config.books)
-                shut = closed.closed_months(config.books) if rest and left else ()
-                rest = sorted(key[0] for path, amounts in found.items() if path.stem not in shut
-                              for key in amounts if key in rest)
-                lines = sum(map(len, found.values())) - left - len(rest)
-                if planned or left:
-                    result.notes.append(", ".join(
-                        ([f"restated the balances of {lines} day(s) that its new lines come before"] if lines else [])
-                        + [f"restated the balance of {day}: the close of the day before, which it starts inside "
-                           "after another statement's rows and holds the rest of" for day in rest])
-                        + (f"; {left} in closed months left as they were" if left else ""))
+                if planned or left:   # said of the balances it changes: one the books assert at its amount stays
+                    as_asserted = late_balances.unchanged(found, books, result.importer.source.name)
+                    shut = closed.closed_months(config.books) if left else ()
+                    changed = [(key, path.stem in shut) for path, amounts in found.items() for key in amounts
+                               if key not in as_asserted]
+                    left = sum(closed_month for _, closed_month in changed)
+                    rest = sorted(key[0] for key, closed_month in changed if key in rest and not closed_month)
+                    lines = sum(not closed_month for _, closed_month in changed) - len(rest)
+                    if lines or rest or left:
+                        result.notes.append(", ".join(
+                            ([f"restated the balances of {lines} day(s) that its new lines come before"] if lines
+                             else [])
+                            + [f"restated the balance of {day}: the close of the day before, which it starts inside "
+                               "after another statement's rows and holds the rest of" for day in rest])
+                            + (f"; {left} in closed months left as they were" if left else ""))
                 result.notes.extend(said)
                 # a statement opening on another amount than the books assert that day
                 if isinstance(result.importer.source, Bank):

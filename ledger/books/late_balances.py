@@ -86,6 +86,23 @@ def restated(known_balances: list, new_entries, books: Books, source: str, repla
     return out
 
 
+def unchanged(found: dict[Path, dict], books: Books, source: str) -> set[tuple]:
+    """The keys of `found` (restated()'s, implied()'s) whose balance the books assert at
+    that amount already: nothing of them is restated (_restate leaves them), so nothing
+    is said of them (blind33: lines the bank added that leave the balance as it was were
+    said to have "restated the balances of 1 day(s)")."""
+    out = set()
+    for amounts in found.values():
+        for key, amount in amounts.items():
+            day, account, currency = key
+            held = [number for _, number in books.asserted_between(source, account, currency,
+                                                                   dt.date.fromisoformat(day),
+                                                                   dt.date.fromisoformat(day))]
+            if held and all(number == amount for number in held):
+                out.add(key)
+    return out
+
+
 def implied(new_entries, entries, books: Books, source: str, found: dict[Path, dict]) -> None:
     """Add to `found` (restated()'s, of the same bank statement) the balances the books
     assert inside the statement's days that it does not assert itself, where its new lines
