@@ -259,6 +259,9 @@ BAD_INPUT = {
     "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
     "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16"),
                        ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
+    # blind33: a column named twice was read by its first cell, the second (-8000.00) never looked at
+    "a column named twice": ("\n".join([BANK_HEADER + ",交易金额", "2021-01-30,B9,房租,某某,-800.00,2.00,-8000.00"]).encode(),
+                             ":1: column 交易金额 given twice (cells 5 and 7): which one is meant cannot be known"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),

@@ -1069,3 +1069,39 @@ def test_an_empty_cell_never_hides_a_filled_one_of_its_alternatives():
     assert table.alternatives("Asunto") == () and filled_at(table.rows[0].cells, ()) is None
     assert [filled_at(row.cells, at) for row in table.rows] == [2, 0, 0, 0]   # none filled: the first
     assert filled_at(["", "x"], (1,)) == 1
+
+
+# -- blind33: a header naming a column twice; the header again mid-file; BOMs; NUL bytes ----
+
+def test_a_column_the_header_names_twice_is_refused_where_it_is_read():
+    """blind33: `…,交易金额,余额,交易金额` (a bad merge, an Excel paste), the two columns
+    disagreeing (-800.00 and -8000.00), was read by its first column, silently. Which one
+    the bank meant cannot be known: refused at the header, naming both cells."""
+    from beanclear.importers.toolkit import Row, Table
+    table = Table("f.csv", ["交易日期", "摘要", "交易金额", "余额", "交易金额"], 1,
+                  [Row(2, ["2026-11-02", "房租", "-800.00", "19200.00", "-8000.00"])])
+    said = r"^f.csv:1: column 交易金额 given twice \(cells 3 and 5\): which one is meant cannot be known"
+    with pytest.raises(StatementError, match=said):
+        table.index("交易金额")
+    with pytest.raises(StatementError, match=said):
+        table.index("Amount", "交易金额", required=False)
+    with pytest.raises(StatementError, match=said):
+        table.alternatives("交易金额", "金额")
+    with pytest.raises(StatementError, match=said):
+        table.getter("摘要", "交易金额")
+    with pytest.raises(StatementError, match=said):
+        table.plan("交易金额")
+    thrice = Table("f.csv", ["Total", "Name", "total", " Total "], 1, [])   # (header_key: one name)
+    with pytest.raises(StatementError, match=r"^f.csv:1: column Total given 3 times \(cells 1, 3 and 4\)"):
+        thrice.index("Total")
+
+
+def test_a_column_named_twice_that_nothing_reads_is_no_error():
+    """Must-not: a repeated column no importer reads (two empty names, a `备注` twice in
+    an export whose importer reads neither) changes nothing that is booked: read as before."""
+    from beanclear.importers.toolkit import Row, Table
+    table = Table("f.csv", ["日期", "备注", "金额", "备注", "", ""], 1, [Row(2, ["2026-11-02", "a", "1.00", "b", "", ""])])
+    assert table.index("金额") == 2 and table.index("日期") == 0 and table.index("Amount", required=False) is None
+    assert table.alternatives("金额", "Amount") == (2,)
+    get = table.getter("日期", "金额")
+    assert get(table.rows[0], "金额") == "1.00"

@@ -49,7 +49,7 @@ class Table:
         keys = [header_key(h) for h in self.header]
         for name in names:
             if header_key(name) in keys:
-                return keys.index(header_key(name))
+                return self._once(keys, header_key(name))
         if required:
             raise StatementError(self.path, self.header_line,
                                  f"no column {' or '.join(names)} in the header")
@@ -60,7 +60,22 @@ class Table:
         for one value (a format's languages, an old and a new layout, PayPal's `Subject`
         and `Item Title`), a row's value in the first it fills (filled_at)."""
         keys = [header_key(h) for h in self.header]
-        return tuple(dict.fromkeys(keys.index(header_key(n)) for n in names if header_key(n) in keys))
+        return tuple(dict.fromkeys(self._once(keys, header_key(n)) for n in names if header_key(n) in keys))
+
+    def _once(self, keys: list[str], key: str) -> int:
+        """The column of a header key read, refused where the header names it twice: which
+        of two cells a bank meant cannot be known (blind33: `…,交易金额,余额,交易金额`, a bad
+        merge or paste, -800.00 beside -8000.00, was booked by the first, silently). Every
+        column an importer reads is found here (index, alternatives, getter, plan); a
+        column named twice that none reads books nothing, and is no error."""
+        at = [i for i, k in enumerate(keys) if k == key]
+        if len(at) > 1:
+            cells = ", ".join(str(i + 1) for i in at[:-1]) + f" and {at[-1] + 1}"
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            raise StatementError(self.path, self.header_line, f"column {clean(self.header[at[0]])} given {times} "
+                                 f"(cells {cells}): which one is meant cannot be known; import the file as "
+                                 "downloaded, or keep one of them")
+        return at[0]
 
     def getter(self, *names: str):
         """`get(row, name)`: a row's cleaned cell by column name, '' where the file has no
