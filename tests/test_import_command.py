@@ -262,6 +262,13 @@ BAD_INPUT = {
     # blind33: a column named twice was read by its first cell, the second (-8000.00) never looked at
     "a column named twice": ("\n".join([BANK_HEADER + ",交易金额", "2021-01-30,B9,房租,某某,-800.00,2.00,-8000.00"]).encode(),
                              ":1: column 交易金额 given twice (cells 5 and 7): which one is meant cannot be known"),
+    # blind33: two bills pasted into one file were "a row of another account's statement"
+    "the header again mid-file (wechat)": (("\n".join([ALL_HEADER, ROW, ALL_HEADER, ROW.replace("4200000009", "4200000010")])
+                                            + "\n" + SUMMARY).encode(),
+                                           ":3: the header again (as on line 1): two files joined into one?"),
+    "the header again mid-file (bank)": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00", BANK_HEADER,
+                                                     "2021-01-31,B10,房租,某某,1.00,3.00"]).encode(),
+                                         ":3: the header again (as on line 1): two files joined into one?"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),

@@ -1105,3 +1105,34 @@ def test_a_column_named_twice_that_nothing_reads_is_no_error():
     assert table.alternatives("金额", "Amount") == (2,)
     get = table.getter("日期", "金额")
     assert get(table.rows[0], "金额") == "1.00"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("repeated", ["日期,金额,备注", '"日期","金额","备注"', " 日期 ,金额,备注,"])
+def test_the_header_again_among_the_rows_is_said_as_that(tmp_path, monkeypatch, stream, repeated):
+    """blind33: two downloads pasted into one file, the second's header among the rows,
+    was "column 商户号: 商户号, but line 2 names 1900000001" (WeChat) or "expected a date,
+    got '交易日期'" (a bank): one rule for every table, saying what the line is."""
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_text(f"日期,金额,备注\n2026-01-01,1.00,x\n{repeated}\n2026-01-02,2.00,y\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"^.*s.csv:3: the header again \(as on line 1\): two files joined into "
+                                             r"one\? import each file as downloaded"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+    bill = "日期,金额,备注\n2026-01-01,1.00,x\n合计笔数,合计金额\n1,1.00\n"
+    path.write_text(bill + bill, encoding="utf-8")   # a second bill after the first's summary
+    with pytest.raises(StatementError, match=r"^.*s.csv:5: the header again \(as on line 1\)"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream, summary_starts="合计笔数").table.rows)
+
+
+def test_a_row_that_only_starts_like_the_header_is_a_row():
+    """Must-not: a row whose first cell is the header's first name but whose others are
+    values (a memo `日期` in the first column) is not the header again."""
+    import tempfile, pathlib
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "s.csv"
+        path.write_text("备注,日期,金额\nx,2026-01-01,1.00\n备注,2026-01-02,2.00\n", encoding="utf-8")
+        rows = read_statement(path, ["日期", "金额"], "test statement").table.rows
+        assert [r.cells for r in rows] == [["x", "2026-01-01", "1.00"], ["备注", "2026-01-02", "2.00"]]
