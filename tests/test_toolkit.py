@@ -169,9 +169,9 @@ def test_a_gbk_file_whose_chinese_is_on_one_line_is_still_gbk():
     assert decode(text.encode("gbk"), "f.csv") == text
 
 
-@pytest.mark.parametrize("data", [
-    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),
-    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32"),
+@pytest.mark.parametrize("data", [   # (without a BOM: one says the encoding, test_a_bom_says_the_encoding)
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16-be"),
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32-be"),
     b"abc\n" * 30 + b"\x80\xff",
 ])
 def test_an_unknown_encoding_is_still_one(data):
@@ -1037,7 +1037,7 @@ def test_every_gbk_sample_still_reads_as_gb18030(name):
 
 
 @pytest.mark.parametrize("data, said", [
-    ("交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),          # NUL bytes: no Windows-1252 text
+    ("交易时间,金额\n2026-01-01,1.00\n".encode("utf-16-be"),       # NUL bytes: no Windows-1252 text
      ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
     ("交易时间,交易对方\n2026-01-01,张三".encode("gbk")[:-1],        # GBK cut inside a character: paired bytes
      ":2: cut off inside a character (the file reads as GB18030 up to its last bytes)"),
@@ -1051,7 +1051,7 @@ def test_what_neither_utf8_nor_gb18030_reads_is_not_taken_for_windows_1252(data,
 def test_the_undecodable_advice_names_only_sources_that_take_an_encoding():
     # a channel refuses `encoding:` as an unknown key: the message told a PayPal user to set it
     with pytest.raises(StatementError) as caught:
-        decode("交易".encode("utf-16"), "f.csv")
+        decode("交易时间,金额\n".encode("utf-16-be"), "f.csv")
     assert str(caught.value).endswith("(expected a text statement; re-save it as UTF-8, or for a bank's or an "
                                       "orders-csv shop's file, set that source's `encoding:` in config.yaml)")
 
@@ -1136,3 +1136,40 @@ def test_a_row_that_only_starts_like_the_header_is_a_row():
         path.write_text("备注,日期,金额\nx,2026-01-01,1.00\n备注,2026-01-02,2.00\n", encoding="utf-8")
         rows = read_statement(path, ["日期", "金额"], "test statement").table.rows
         assert [r.cells for r in rows] == [["x", "2026-01-01", "1.00"], ["备注", "2026-01-02", "2.00"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                                      "utf-8-sig"])
+@pytest.mark.parametrize("named", [None, "utf-8", "gb18030", "cp1252"])
+def test_a_bom_says_the_encoding(tmp_path, encoding, named):
+    """blind33: a WeChat bill saved as UTF-16 with a BOM (Excel's "Unicode text", an
+    editor's `UTF-16`) was refused naming an `encoding:` key a channel does not have. A
+    BOM says what the file is, before any encoding config.yaml or a format names: read
+    as that. (The BOM is written by the codec with no byte order, added for the others.)"""
+    import codecs
+    from beanclear.importers.toolkit import sniff
+    from beanclear.importers.toolkit.text import text_stream
+    text = "交易时间,金额,备注\n2026-01-01,1.00,Müller\n"
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE, "utf-32-le": codecs.BOM_UTF32_LE,
+           "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")
+    data = bom + text.encode(encoding)
+    assert decode(data, "f.csv", named) == text
+    path = tmp_path / "bill.csv"
+    path.write_bytes(data)
+    assert read_text(path, named) == text and sniff(path, encoding=named) == text
+    import beanclear.importers.toolkit.text as text_module
+    stream, text_module.STREAM_FROM = text_module.STREAM_FROM, 0
+    try:
+        assert "".join(text_stream(path, named)()) == text
+    finally:
+        text_module.STREAM_FROM = stream
+
+
+def test_a_file_its_bom_names_that_does_not_read_so_is_said_so():
+    """A UTF-16 BOM, then bytes cut inside a character: said in the BOM's encoding, as
+    any file cut off, never that the encoding config.yaml names is wrong."""
+    data = "交易时间,金额\n2026-01-01,1.00\n2026-01-0".encode("utf-16")[:-1]
+    for named in (None, "utf-8"):
+        with pytest.raises(StatementError, match=r"^f.csv:3: cut off inside a character \(the file reads as UTF-16 "
+                                                 r"up to its last bytes\)"):
+            decode(data, "f.csv", named)

@@ -24,6 +24,7 @@ from beanclear.importers.toolkit.text import (
     StatementError,
     UnendedRow,
     _Signs,
+    bom_encoding,
     clean,
     csv_rows,
     header_key,
@@ -228,18 +229,20 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
           fallbacks: tuple[str, ...] = ENCODINGS) -> str:
     """The start of a file as text, for `identify()`: cheap (never more than `limit`
     bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
-    before the usual ones (`fallbacks`: UTF-8 and GB18030, or text.WESTERN_ENCODINGS)."""
+    before the usual ones (`fallbacks`: UTF-8 and GB18030, or text.WESTERN_ENCODINGS); the
+    one a BOM names before it (text.BOMS)."""
     head = head_bytes(path, limit)
     if head is None:  # unreadable, or a broken gzip body: read_text says what is wrong
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
+    named = bom_encoding(head) or encoding
     doubted = None   # chosen as text.decode() chooses, from the head: Latin text is not read as GB18030
-    for candidate in ((encoding,) if encoding else ()) + fallbacks:
+    for candidate in ((named,) if named else ()) + fallbacks:
         text = head_text(head, candidate)
         if text is None:
             continue
-        verdict = "yes" if candidate == encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
+        verdict = "yes" if candidate == named else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
         if verdict == "yes":
             return _one_line_end(CONTROL.sub("", text))
         if verdict == "doubt" and doubted is None:

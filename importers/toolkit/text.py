@@ -117,6 +117,20 @@ def byte_chunks(path: str | Path, size: int = 2**20, read: list | None = None) -
 # UTF-8 (BOM or not), GB18030 (a superset of GBK and GB2312), else Windows-1252: the
 # PayPal, Stripe or bank CSV of a Western merchant saved by Excel ("Hans Müller").
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+# A byte order mark says exactly what a file is: read as that, before the encoding
+# config.yaml or a format names (blind33: a WeChat bill saved as UTF-16 with its BOM, as
+# Excel's "Unicode text" and editors save it, was "not valid utf-8 text, the encoding
+# config.yaml names", a key no channel has). UTF-32's before UTF-16's, whose start it is.
+# No Chinese or Western code page begins a statement with these bytes (`ÿþ`, `锘`).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a file's BOM names (its first bytes, un-gzipped), else None."""
+    return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
+
+
 # European bank formats (MT940, OFX): UTF-8, else Windows-1252, else Latin-1 (which
 # decodes any byte). A Central European file (CP1250, Latin-2) reads as Latin-1 with
 # a few wrong letters in the text; `encoding: cp1250` in config.yaml reads it right.
@@ -191,7 +205,15 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
     """Decode with the given encoding, else the first of `fallbacks` that decodes the
     whole file and whose reading _Signs does not doubt: by default UTF-8 (BOM or not),
     GB18030, and Windows-1252 (for text that GB18030 reads as a Latin text's mojibake, or
-    does not read)."""
+    does not read). A BOM comes first: a file that starts with one is read as it says."""
+    bom = bom_encoding(data)
+    if bom is not None:
+        try:
+            return _checked(data.decode(bom), path, bom)
+        except UnicodeDecodeError:
+            raise _not_bom(lambda: _chunks(data), path, bom) from None
+        except MemoryError:
+            raise StatementError(path, 0, "not enough memory to decode the file") from None
     doubted = None
     for candidate in (encoding,) if encoding else fallbacks:
         try:
@@ -368,6 +390,19 @@ def _said_damaged(path, best: _Reading) -> StatementError:
                           + ("these lines" if more else "this line"))
 
 
+def _not_bom(chunks_of, path, bom: str) -> StatementError:
+    """The error of a file whose BOM names an encoding its bytes are not (`chunks_of()`:
+    its bytes, a chunk at a time): cut off inside a character, or damaged on a few lines,
+    said as of any file (_said_damaged); else not that encoding's text at all, whatever
+    its first bytes say. Never that config.yaml's encoding is wrong: the BOM decides."""
+    found = _read_damaged(chunks_of(), bom, _Signs())
+    if found is not None and (found.bad or found.cut):
+        return _said_damaged(path, found)
+    name = _named(bom)
+    return StatementError(path, 1, f"the file starts with the byte order mark of {name} but is not {name} text on "
+                          "most of its lines (expected a text statement; download it again, or save it as UTF-8)")
+
+
 # Only a bank and an orders-csv shop take `encoding:` (a channel's format says its own:
 # the advice is not to set a key the config refuses).
 ENCODING_KEY = "for a bank's or an orders-csv shop's file, set that source's `encoding:` in config.yaml"
@@ -456,12 +491,18 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
         return None
     said = not errors_read_whole(path)   # read_text()'s error, found here, said here
     doubted = None   # a reading _Signs doubts: taken if no later candidate reads the file
-    for candidate in (encoding,) if encoding else fallbacks:
+    try:
+        with contextlib.closing(byte_chunks(path, 4)) as first:
+            bom = bom_encoding(next(first, b""))   # as decode(): a BOM says the encoding
+    except StatementError:   # a broken gzip body: the pass below says it, as read_text() does
+        bom = None
+    named = bom or encoding
+    for candidate in (named,) if named else fallbacks:
         length = 0
         try:
             head, start, blank, garbled, newlines, signs = "", True, True, 0, 0, _Signs()
             for chunk in _decoded(path, candidate):
-                if not encoding:
+                if not named:
                     signs.feed(chunk)
                 if not garbled and "\ufffd" in chunk:
                     if not said:
@@ -479,13 +520,17 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                     blank = not CONTROL.sub("", chunk).strip()
             if gzipped and length < STREAM_FROM:
                 return None   # a gzipped file of little text is read whole, as a small file is
-            verdict = "yes" if encoding else signs.verdict(candidate, "gb18030" in fallbacks)
+            verdict = "yes" if named else signs.verdict(candidate, "gb18030" in fallbacks)
             if verdict != "yes":
                 if verdict == "doubt" and doubted is None:
                     doubted = candidate, garbled, head, blank
                 continue
             return _streamed(path, candidate, garbled, head, blank, said, lines)
         except UnicodeDecodeError as exc:
+            if bom:
+                if not said:
+                    return None
+                raise _not_bom(lambda: byte_chunks(path, CHUNK), path, bom) from None
             if encoding:
                 if not said:
                     return None
