@@ -271,6 +271,8 @@ BAD_INPUT = {
     "the header again mid-file (bank)": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00", BANK_HEADER,
                                                      "2021-01-31,B10,房租,某某,1.00,3.00"]).encode(),
                                          ":3: the header again (as on line 1): two files joined into one?"),
+    # blind33: a file of NUL bytes (a disk or sync failure) was "empty"
+    "NUL bytes only": (b"\0" * 4096, ":1: the file holds only NUL bytes (4096 of them), no text"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),

@@ -1173,3 +1173,45 @@ def test_a_file_its_bom_names_that_does_not_read_so_is_said_so():
         with pytest.raises(StatementError, match=r"^f.csv:3: cut off inside a character \(the file reads as UTF-16 "
                                                  r"up to its last bytes\)"):
             decode(data, "f.csv", named)
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"\0" * 4096, "f.csv:1: the file holds only NUL bytes (4096 of them), no text: a disk or sync failure? copy or "
+                   "download the statement again"),
+    (b"\0\n\0 \r\n", "f.csv:1: the file holds only NUL bytes (2 of them), no text"),
+    ("日期,金额\n2026-01-01,1.00\n2026-01".encode() + b"\0" * 600 + "-03,3.00\n2026-01-04,4.00\n".encode(),
+     "f.csv:3: 600 NUL bytes here, and text after them: part of the file was overwritten with zeros (a disk or sync "
+     "failure?); copy or download the statement again"),
+])
+@pytest.mark.parametrize("read", ["whole", "streamed", "streamed, said by the stream"])
+def test_nul_bytes_are_said_as_what_they_are(tmp_path, monkeypatch, data, said, read):
+    """blind33: a 4 KB file of NUL bytes (a disk or a sync failure) was "the file is
+    empty"; NUL bytes in the middle of a file were taken out silently, the lines around
+    them joined. A large file (streamed) says the same."""
+    from beanclear.importers.toolkit import text as text_module
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    if read != "whole":
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(text_module, "ERRORS_WHOLE_UP_TO", 0 if "said" in read else 2**30)
+    with pytest.raises(StatementError) as caught:
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=read != "whole").table.rows)
+    assert f"{path.parent}/{said}" in str(caught.value)
+
+
+def test_nul_bytes_that_are_no_lost_text_are_still_taken_out(tmp_path):
+    """Must-not: a NUL inside a cell (taken out: text.CONTROL), an empty file, and NUL
+    padding after the last line (a block-padded export) read as before."""
+    path = tmp_path / "f.csv"
+    path.write_bytes("日期,金额\n2026-01-01,1.\x0000\n".encode() + b"\0" * 4096)
+    assert read_text(path) == "日期,金额\n2026-01-01,1.00\n"
+    from beanclear.importers.toolkit import text as text_module
+    for whole_up_to in (2**30, 0):   # streamed: read whole, or by the stream
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(text_module, "STREAM_FROM", 0)
+            patch.setattr(text_module, "ERRORS_WHOLE_UP_TO", whole_up_to)
+            rows = read_statement(path, ["日期", "金额"], "test statement", stream=True).table.rows
+            assert [r.cells for r in rows] == [["2026-01-01", "1.00"]]
+    path.write_bytes(b" \n")
+    with pytest.raises(StatementError, match="the file is empty"):
+        read_text(path)

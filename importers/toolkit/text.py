@@ -247,7 +247,49 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 def _checked(text: str, path, candidate: str) -> str:
     if "\ufffd" in text or _looks_like_mojibake(text):
         raise _garbled(path, candidate, text[: max(text.find("\ufffd"), 0)].count("\n") + 1)
-    return CONTROL.sub("", text.lstrip("\ufeff"))
+    cleaned = CONTROL.sub("", text.lstrip("\ufeff"))
+    if "\x00" in text:
+        if not cleaned.strip():
+            raise _only_nuls(path, text.count("\x00"))
+        zeroed = _zeroed([text], path)
+        if zeroed is not None:
+            raise zeroed
+    return cleaned
+
+
+# NUL bytes where text was lost: a disk or a sync failure writes zeros, a file made at
+# its size and never written holds them (blind33: a 4 KB file of NUL bytes was "the file
+# is empty"). CONTROL takes a NUL out of a cell, as any control character; a run of
+# LOST_RUN or more with text after it is text lost in the middle of the file, the lines
+# around it joined. One after the last line is left: padding (a block-padded export)
+# loses nothing, and a file cut there reads as one cut off.
+LOST_RUN = 16
+_LOST = re.compile("\x00{%d,}" % LOST_RUN)
+
+
+def _only_nuls(path, count: int) -> StatementError:
+    return StatementError(path, 1, f"the file holds only NUL bytes ({count} of them), no text: a disk or sync "
+                          "failure? copy or download the statement again")
+
+
+def _zeroed(pieces, path) -> StatementError | None:
+    """The error of a run of NUL bytes with text after it in the file's text (`pieces`, as
+    decoded, controls and all), None where there is none. A run across two pieces may be
+    counted short: what is said is where it starts."""
+    line, run = 1, None   # run: (its line, its NULs)
+    for piece in pieces:
+        at = 0
+        if run is None:
+            found = _LOST.search(piece) if "\x00" * LOST_RUN in piece else None
+            if found is None:
+                line += piece.count("\n")
+                continue
+            run, at = (line + piece.count("\n", 0, found.start()), found.end() - found.start()), found.end()
+        if CONTROL.sub("", piece[at:]).strip():
+            return StatementError(path, run[0], f"{run[1]} NUL bytes here, and text after them: part of the file was "
+                                  "overwritten with zeros (a disk or sync failure?); copy or download the statement "
+                                  "again")
+    return None
 
 
 def _not_valid(path, encoding: str, start: int, line: int, cut: bool = False) -> StatementError:
@@ -501,6 +543,7 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
         length = 0
         try:
             head, start, blank, garbled, newlines, signs = "", True, True, 0, 0, _Signs()
+            nuls, zeros = 0, False   # NULs of a blank file; a run of them (_zeroed)
             for chunk in _decoded(path, candidate):
                 if not named:
                     signs.feed(chunk)
@@ -518,14 +561,17 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                         chunk = chunk.lstrip("\ufeff")
                         start = not chunk
                     blank = not CONTROL.sub("", chunk).strip()
+                    nuls += chunk.count("\x00")
+                if not zeros and "\x00" * LOST_RUN in chunk:
+                    zeros = True
             if gzipped and length < STREAM_FROM:
                 return None   # a gzipped file of little text is read whole, as a small file is
             verdict = "yes" if named else signs.verdict(candidate, "gb18030" in fallbacks)
             if verdict != "yes":
                 if verdict == "doubt" and doubted is None:
-                    doubted = candidate, garbled, head, blank
+                    doubted = candidate, garbled, head, blank, nuls, zeros
                 continue
-            return _streamed(path, candidate, garbled, head, blank, said, lines)
+            return _streamed(path, candidate, garbled, head, blank, nuls, zeros, said, lines)
         except UnicodeDecodeError as exc:
             if bom:
                 if not said:
@@ -560,10 +606,12 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     return None
 
 
-def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: bool, lines: bool):
+def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, nuls: int, zeros: bool, said: bool,
+              lines: bool):
     """text_stream's answer for the reading chosen (what its pass found of it): the
     function giving its pieces; None where read_text() is to say what is wrong with it,
-    or that error (`said`)."""
+    or that error (`said`). A run of NULs is judged by read_text() too (_zeroed), or
+    here by a second pass."""
     if garbled or _looks_like_mojibake(head):
         if not said:
             return None
@@ -571,7 +619,13 @@ def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: 
     if blank:
         if not said:
             return None
-        raise StatementError(path, 1, EMPTY)
+        raise _only_nuls(path, nuls) if nuls else StatementError(path, 1, EMPTY)
+    if zeros:
+        if not said:
+            return None
+        zeroed = _zeroed(_decoded(path, candidate), path)
+        if zeroed is not None:
+            raise zeroed
     pieces = _lines if lines else _text
     return lambda read=None: pieces(path, candidate, read)
 
