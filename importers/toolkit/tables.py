@@ -485,26 +485,21 @@ BALANCE_LINE = re.compile(r"(alter|neuer|letzter|aktueller)?kontostand|(anfangs|
                           re.IGNORECASE)
 
 
-def _again_check(header: Row, width: int) -> Callable[[list[str]], bool] | None:
-    """`again(cells)`: whether a row below the header is the header again, two downloads
-    pasted into one file (blind33: a WeChat bill's second header was "column 商户号: 商户号,
-    but line 2 names 1900000001", a bank's "expected a date, got '交易日期'"), compared by
-    header_key cell by cell; cells past the header's `width` empty. Asked of every row:
-    only one that holds the header's first name as text in its cell is compared (a test
-    at C speed: what a repeated header holds, whatever wraps it). None: a header of
-    nothing but empty cells."""
+def _again_check(header: Row, width: int) -> tuple[int, str, Callable[[list[str]], bool]]:
+    """(at, name, again): `again(cells)`, whether a row below the header is the header
+    again, two downloads pasted into one file (blind33: a WeChat bill's second header was
+    "column 商户号: 商户号, but line 2 names 1900000001", a bank's "expected a date, got
+    '交易日期'"), compared by header_key cell by cell, cells past the header's `width`
+    empty. Asked only of a row whose cell `at` holds `name`, the header's first name, as
+    text (a test at C speed in the loop, no call per row: what a repeated header holds,
+    whatever wraps it). `at` is -1 for a header of nothing but empty cells."""
     keys = [header_key(c) for c in header.cells[:width]]
-    first = next((at for at, key in enumerate(keys) if key), None)
-    if first is None:
-        return None
-    name = clean(header.cells[first])
+    first = next((at for at, key in enumerate(keys) if key), -1)
 
     def again(cells: list[str]) -> bool:
-        if first >= len(cells) or name not in cells[first]:
-            return False
         return [header_key(c) for c in cells[:width]] + [""] * (width - len(cells)) == keys \
             and not any(clean(c) for c in cells[width:])
-    return again
+    return first, clean(header.cells[first]) if first >= 0 else "", again
 
 
 def _header_again(path: str, row: Row, header: Row) -> StatementError:
@@ -539,7 +534,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     while width > 1 and not clean(header.cells[width - 1]):
         width -= 1
     ends = re.compile(footer) if footer else None
-    again = None if columns else _again_check(header, width)
+    again_at, again_name, again = (-1, "", None) if columns else _again_check(header, width)
     # header_key() (Unicode normalisation) of every row's first cell is a tenth of the
     # read: an ASCII cell can only be a summary header whose key is ASCII (NFKC keeps
     # ASCII as it is), so for WeChat's 总交易单数 the usual row needs no key at all.
@@ -563,7 +558,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             break
         if not cells or not (clean(cells[0]) or any(clean(c) for c in cells)):  # a blank row
             continue
-        if again is not None and again(cells):
+        if 0 <= again_at < len(cells) and again_name in cells[again_at] and again(cells):
             raise _header_again(path, row, header)
         if summary_key is not None and (ascii_key or not cells[0].isascii()) \
                 and header_key(cells[0]) == summary_key:
@@ -574,7 +569,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             st.summary_line = values.line
             trailing = next((r for r in rest if any(clean(c) for c in r.cells)), None)
             if trailing is not None:
-                if again is not None and again(trailing.cells):   # a second bill pasted after the first, whole
+                if again_at >= 0 and again(trailing.cells):   # a second bill pasted after the first, whole
                     raise _header_again(path, trailing, header)
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
