@@ -53,7 +53,7 @@ from beanclear.importers.base import (BalanceChain, Extraction, StatedOpening, S
 from beanclear.importers.toolkit import (ENCODINGS, WESTERN_ENCODINGS, StatementError, applied_rate,
                                          in_currency_places, sniff)
 from beanclear.importers.toolkit.tables import head_bytes, head_text, skim
-from beanclear.importers.toolkit.text import UnendedRow, errors_read_whole, text_stream
+from beanclear.importers.toolkit.text import UnendedRow, bom_encoding, errors_read_whole, text_stream
 
 
 def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
@@ -62,7 +62,9 @@ def _decodes(path: str, encodings: tuple[str, ...], limit: int = 65536) -> bool:
     head = head_bytes(path, limit)
     if head is None or not head.strip() or head[:4] == b"PK\x03\x04":
         return True
-    return any(head_text(head, encoding, cut=len(head) == limit) is not None for encoding in encodings)
+    bom = bom_encoding(head)   # as read_text() reads it: a UTF-16 bill is no bank's to claim
+    return any(head_text(head, encoding, cut=len(head) == limit) is not None
+               for encoding in ((bom,) if bom else ()) + encodings)
 
 
 CURRENCY_AFTER = re.compile(r"(?<=\d)[A-Z]{3}$")

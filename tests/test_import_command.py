@@ -3,6 +3,7 @@ refuses bad input with `file:line: what` and exit 2, leaving the books untouched
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 import shutil
@@ -257,8 +258,21 @@ BAD_INPUT = {
     "header only (wechat)": (ALL_HEADER.encode(), ":1: no summary line starting with 总交易单数"),
     "cut off mid-row": ((ALL_HEADER + "\n" + ROW[:60] + "\n").encode(), ":2: expected 27 cells as in the header"),
     "cut off inside quotes": ((BANK_HEADER + '\n2021-01-30,B9,"unfinished memo\n').encode(), ":2: a quoted cell is never closed"),
-    "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16"),
+    # without a BOM: UTF-16 whose BOM says so is read as that (test_a_bom_says_the_encoding_whatever_is_configured)
+    "wrong encoding": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00"]).encode("utf-16-be"),
                        ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
+    # blind33: a column named twice was read by its first cell, the second (-8000.00) never looked at
+    "a column named twice": ("\n".join([BANK_HEADER + ",交易金额", "2021-01-30,B9,房租,某某,-800.00,2.00,-8000.00"]).encode(),
+                             ":1: column 交易金额 given twice (cells 5 and 7): which one is meant cannot be known"),
+    # blind33: two bills pasted into one file were "a row of another account's statement"
+    "the header again mid-file (wechat)": (("\n".join([ALL_HEADER, ROW, ALL_HEADER, ROW.replace("4200000009", "4200000010")])
+                                            + "\n" + SUMMARY).encode(),
+                                           ":3: the header again (as on line 1): two files joined into one?"),
+    "the header again mid-file (bank)": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00,2.00", BANK_HEADER,
+                                                     "2021-01-31,B10,房租,某某,1.00,3.00"]).encode(),
+                                         ":3: the header again (as on line 1): two files joined into one?"),
+    # blind33: a file of NUL bytes (a disk or sync failure) was "empty"
+    "NUL bytes only": (b"\0" * 4096, ":1: the file holds only NUL bytes (4096 of them), no text"),
     "non-numeric amount": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,abc,2.00"]).encode(),
                            ":2: column 交易金额: expected an amount, got 'abc'"),
     "wrong column count": ("\n".join([BANK_HEADER, "2021-01-30,B9,房租,某某,1.00"]).encode(),
@@ -286,6 +300,30 @@ def test_bad_input_exits_2_names_the_line_and_changes_nothing(merchant, case):
     assert f"{bad / 'zbad.csv'}{message}" in result.output
     assert "nothing was written" in result.output
     assert snapshot(merchant / "books") == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+@pytest.mark.parametrize("configured", [None, "utf-8", "gb18030"])
+def test_a_bom_says_the_encoding_whatever_is_configured(merchant, encoding, configured):
+    """blind33: a WeChat bill saved as UTF-16 with a BOM (Excel's "Unicode text", an
+    editor) was refused as "not valid utf-8 text, the encoding config.yaml names" (a bank
+    with `encoding: utf-8` claimed a file nothing else could read; a channel has no such
+    key). The BOM says exactly what the file is: read as that, it books what the UTF-8
+    file books, whatever `encoding:` the bank names."""
+    if configured:
+        config = merchant / "config.yaml"
+        config.write_text(config.read_text().replace("    type: csv\n", f"    type: csv\n    encoding: {configured}\n"))
+    trade = merchant / "statements" / TRADE
+    bank = merchant / "statements" / "bank.csv"
+    for path in (trade, bank):
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))   # (utf-16 and utf-32 write a BOM)
+    if encoding == "utf-16-be":
+        for path in (trade, bank):
+            path.write_bytes(codecs.BOM_UTF16_BE + path.read_bytes())
+    result = beanclear(merchant, "import", str(trade), str(bank))
+    assert result.exit_code == 0, result.output
+    assert f"{TRADE}: wechat (wechat trade bill), 3 rows read, 3 entries written" in result.output
+    assert "bank.csv: ops (bank csv), 2 rows read, 2 entries written" in result.output
 
 
 def test_a_bank_download_of_a_day_without_lines_is_read_saying_so_and_writes_nothing(merchant):

@@ -169,9 +169,9 @@ def test_a_gbk_file_whose_chinese_is_on_one_line_is_still_gbk():
     assert decode(text.encode("gbk"), "f.csv") == text
 
 
-@pytest.mark.parametrize("data", [
-    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),
-    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32"),
+@pytest.mark.parametrize("data", [   # (without a BOM: one says the encoding, test_a_bom_says_the_encoding)
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-16-be"),
+    "交易时间,金额\n2026-01-01,1.00\n".encode("utf-32-be"),
     b"abc\n" * 30 + b"\x80\xff",
 ])
 def test_an_unknown_encoding_is_still_one(data):
@@ -1037,7 +1037,7 @@ def test_every_gbk_sample_still_reads_as_gb18030(name):
 
 
 @pytest.mark.parametrize("data, said", [
-    ("交易时间,金额\n2026-01-01,1.00\n".encode("utf-16"),          # NUL bytes: no Windows-1252 text
+    ("交易时间,金额\n2026-01-01,1.00\n".encode("utf-16-be"),       # NUL bytes: no Windows-1252 text
      ":1: cannot decode the file as UTF-8, GB18030 or CP1252 text"),
     ("交易时间,交易对方\n2026-01-01,张三".encode("gbk")[:-1],        # GBK cut inside a character: paired bytes
      ":2: cut off inside a character (the file reads as GB18030 up to its last bytes)"),
@@ -1051,7 +1051,7 @@ def test_what_neither_utf8_nor_gb18030_reads_is_not_taken_for_windows_1252(data,
 def test_the_undecodable_advice_names_only_sources_that_take_an_encoding():
     # a channel refuses `encoding:` as an unknown key: the message told a PayPal user to set it
     with pytest.raises(StatementError) as caught:
-        decode("交易".encode("utf-16"), "f.csv")
+        decode("交易时间,金额\n".encode("utf-16-be"), "f.csv")
     assert str(caught.value).endswith("(expected a text statement; re-save it as UTF-8, or for a bank's or an "
                                       "orders-csv shop's file, set that source's `encoding:` in config.yaml)")
 
@@ -1069,3 +1069,149 @@ def test_an_empty_cell_never_hides_a_filled_one_of_its_alternatives():
     assert table.alternatives("Asunto") == () and filled_at(table.rows[0].cells, ()) is None
     assert [filled_at(row.cells, at) for row in table.rows] == [2, 0, 0, 0]   # none filled: the first
     assert filled_at(["", "x"], (1,)) == 1
+
+
+# -- blind33: a header naming a column twice; the header again mid-file; BOMs; NUL bytes ----
+
+def test_a_column_the_header_names_twice_is_refused_where_it_is_read():
+    """blind33: `…,交易金额,余额,交易金额` (a bad merge, an Excel paste), the two columns
+    disagreeing (-800.00 and -8000.00), was read by its first column, silently. Which one
+    the bank meant cannot be known: refused at the header, naming both cells."""
+    from beanclear.importers.toolkit import Row, Table
+    table = Table("f.csv", ["交易日期", "摘要", "交易金额", "余额", "交易金额"], 1,
+                  [Row(2, ["2026-11-02", "房租", "-800.00", "19200.00", "-8000.00"])])
+    said = r"^f.csv:1: column 交易金额 given twice \(cells 3 and 5\): which one is meant cannot be known"
+    with pytest.raises(StatementError, match=said):
+        table.index("交易金额")
+    with pytest.raises(StatementError, match=said):
+        table.index("Amount", "交易金额", required=False)
+    with pytest.raises(StatementError, match=said):
+        table.alternatives("交易金额", "金额")
+    with pytest.raises(StatementError, match=said):
+        table.getter("摘要", "交易金额")
+    with pytest.raises(StatementError, match=said):
+        table.plan("交易金额")
+    thrice = Table("f.csv", ["Total", "Name", "total", " Total "], 1, [])   # (header_key: one name)
+    with pytest.raises(StatementError, match=r"^f.csv:1: column Total given 3 times \(cells 1, 3 and 4\)"):
+        thrice.index("Total")
+
+
+def test_a_column_named_twice_that_nothing_reads_is_no_error():
+    """Must-not: a repeated column no importer reads (two empty names, a `备注` twice in
+    an export whose importer reads neither) changes nothing that is booked: read as before."""
+    from beanclear.importers.toolkit import Row, Table
+    table = Table("f.csv", ["日期", "备注", "金额", "备注", "", ""], 1, [Row(2, ["2026-11-02", "a", "1.00", "b", "", ""])])
+    assert table.index("金额") == 2 and table.index("日期") == 0 and table.index("Amount", required=False) is None
+    assert table.alternatives("金额", "Amount") == (2,)
+    get = table.getter("日期", "金额")
+    assert get(table.rows[0], "金额") == "1.00"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("repeated", ["日期,金额,备注", '"日期","金额","备注"', " 日期 ,金额,备注,"])
+def test_the_header_again_among_the_rows_is_said_as_that(tmp_path, monkeypatch, stream, repeated):
+    """blind33: two downloads pasted into one file, the second's header among the rows,
+    was "column 商户号: 商户号, but line 2 names 1900000001" (WeChat) or "expected a date,
+    got '交易日期'" (a bank): one rule for every table, saying what the line is."""
+    if stream:
+        from beanclear.importers.toolkit import text as text_module
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+    path = tmp_path / "s.csv"
+    path.write_text(f"日期,金额,备注\n2026-01-01,1.00,x\n{repeated}\n2026-01-02,2.00,y\n", encoding="utf-8")
+    with pytest.raises(StatementError, match=r"^.*s.csv:3: the header again \(as on line 1\): two files joined into "
+                                             r"one\? import each file as downloaded"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream).table.rows)
+    bill = "日期,金额,备注\n2026-01-01,1.00,x\n合计笔数,合计金额\n1,1.00\n"
+    path.write_text(bill + bill, encoding="utf-8")   # a second bill after the first's summary
+    with pytest.raises(StatementError, match=r"^.*s.csv:5: the header again \(as on line 1\)"):
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=stream, summary_starts="合计笔数").table.rows)
+
+
+def test_a_row_that_only_starts_like_the_header_is_a_row():
+    """Must-not: a row whose first cell is the header's first name but whose others are
+    values (a memo `日期` in the first column) is not the header again."""
+    import tempfile, pathlib
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "s.csv"
+        path.write_text("备注,日期,金额\nx,2026-01-01,1.00\n备注,2026-01-02,2.00\n", encoding="utf-8")
+        rows = read_statement(path, ["日期", "金额"], "test statement").table.rows
+        assert [r.cells for r in rows] == [["x", "2026-01-01", "1.00"], ["备注", "2026-01-02", "2.00"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                                      "utf-8-sig"])
+@pytest.mark.parametrize("named", [None, "utf-8", "gb18030", "cp1252"])
+def test_a_bom_says_the_encoding(tmp_path, encoding, named):
+    """blind33: a WeChat bill saved as UTF-16 with a BOM (Excel's "Unicode text", an
+    editor's `UTF-16`) was refused naming an `encoding:` key a channel does not have. A
+    BOM says what the file is, before any encoding config.yaml or a format names: read
+    as that. (The BOM is written by the codec with no byte order, added for the others.)"""
+    import codecs
+    from beanclear.importers.toolkit import sniff
+    from beanclear.importers.toolkit.text import text_stream
+    text = "交易时间,金额,备注\n2026-01-01,1.00,Müller\n"
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE, "utf-32-le": codecs.BOM_UTF32_LE,
+           "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")
+    data = bom + text.encode(encoding)
+    assert decode(data, "f.csv", named) == text
+    path = tmp_path / "bill.csv"
+    path.write_bytes(data)
+    assert read_text(path, named) == text and sniff(path, encoding=named) == text
+    import beanclear.importers.toolkit.text as text_module
+    stream, text_module.STREAM_FROM = text_module.STREAM_FROM, 0
+    try:
+        assert "".join(text_stream(path, named)()) == text
+    finally:
+        text_module.STREAM_FROM = stream
+
+
+def test_a_file_its_bom_names_that_does_not_read_so_is_said_so():
+    """A UTF-16 BOM, then bytes cut inside a character: said in the BOM's encoding, as
+    any file cut off, never that the encoding config.yaml names is wrong."""
+    data = "交易时间,金额\n2026-01-01,1.00\n2026-01-0".encode("utf-16")[:-1]
+    for named in (None, "utf-8"):
+        with pytest.raises(StatementError, match=r"^f.csv:3: cut off inside a character \(the file reads as UTF-16 "
+                                                 r"up to its last bytes\)"):
+            decode(data, "f.csv", named)
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"\0" * 4096, "f.csv:1: the file holds only NUL bytes (4096 of them), no text: a disk or sync failure? copy or "
+                   "download the statement again"),
+    (b"\0\n\0 \r\n", "f.csv:1: the file holds only NUL bytes (2 of them), no text"),
+    ("日期,金额\n2026-01-01,1.00\n2026-01".encode() + b"\0" * 600 + "-03,3.00\n2026-01-04,4.00\n".encode(),
+     "f.csv:3: 600 NUL bytes here, and text after them: part of the file was overwritten with zeros (a disk or sync "
+     "failure?); copy or download the statement again"),
+])
+@pytest.mark.parametrize("read", ["whole", "streamed", "streamed, said by the stream"])
+def test_nul_bytes_are_said_as_what_they_are(tmp_path, monkeypatch, data, said, read):
+    """blind33: a 4 KB file of NUL bytes (a disk or a sync failure) was "the file is
+    empty"; NUL bytes in the middle of a file were taken out silently, the lines around
+    them joined. A large file (streamed) says the same."""
+    from beanclear.importers.toolkit import text as text_module
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    if read != "whole":
+        monkeypatch.setattr(text_module, "STREAM_FROM", 0)
+        monkeypatch.setattr(text_module, "ERRORS_WHOLE_UP_TO", 0 if "said" in read else 2**30)
+    with pytest.raises(StatementError) as caught:
+        list(read_statement(path, ["日期", "金额"], "test statement", stream=read != "whole").table.rows)
+    assert f"{path.parent}/{said}" in str(caught.value)
+
+
+def test_nul_bytes_that_are_no_lost_text_are_still_taken_out(tmp_path):
+    """Must-not: a NUL inside a cell (taken out: text.CONTROL), an empty file, and NUL
+    padding after the last line (a block-padded export) read as before."""
+    path = tmp_path / "f.csv"
+    path.write_bytes("日期,金额\n2026-01-01,1.\x0000\n".encode() + b"\0" * 4096)
+    assert read_text(path) == "日期,金额\n2026-01-01,1.00\n"
+    from beanclear.importers.toolkit import text as text_module
+    for whole_up_to in (2**30, 0):   # streamed: read whole, or by the stream
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(text_module, "STREAM_FROM", 0)
+            patch.setattr(text_module, "ERRORS_WHOLE_UP_TO", whole_up_to)
+            rows = read_statement(path, ["日期", "金额"], "test statement", stream=True).table.rows
+            assert [r.cells for r in rows] == [["2026-01-01", "1.00"]]
+    path.write_bytes(b" \n")
+    with pytest.raises(StatementError, match="the file is empty"):
+        read_text(path)

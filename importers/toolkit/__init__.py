@@ -32,7 +32,7 @@ _MODULE_OF = {name: module for module, names in {
     ),
     "text": (
         "CONTROL", "DASHES", "ENCODINGS", "MAX_BYTES", "MAX_ID", "MAX_ROWS", "MAX_TEXT", "PLACEHOLDERS",
-        "WESTERN_ENCODINGS", "Row", "_looks_like_mojibake", "clean", "csv_rows",
+        "WESTERN_ENCODINGS", "Row", "_looks_like_mojibake", "bom_encoding", "clean", "csv_rows",
         "decode", "excel_shortened", "header_key", "json_shown", "name_key", "paused_gc", "read_bytes",
         "read_text", "shortened_id", "strip_controls", "whole_id",
     ),

@@ -24,6 +24,7 @@ from beanclear.importers.toolkit.text import (
     StatementError,
     UnendedRow,
     _Signs,
+    bom_encoding,
     clean,
     csv_rows,
     header_key,
@@ -49,7 +50,7 @@ class Table:
         keys = [header_key(h) for h in self.header]
         for name in names:
             if header_key(name) in keys:
-                return keys.index(header_key(name))
+                return self._once(keys, header_key(name))
         if required:
             raise StatementError(self.path, self.header_line,
                                  f"no column {' or '.join(names)} in the header")
@@ -60,7 +61,22 @@ class Table:
         for one value (a format's languages, an old and a new layout, PayPal's `Subject`
         and `Item Title`), a row's value in the first it fills (filled_at)."""
         keys = [header_key(h) for h in self.header]
-        return tuple(dict.fromkeys(keys.index(header_key(n)) for n in names if header_key(n) in keys))
+        return tuple(dict.fromkeys(self._once(keys, header_key(n)) for n in names if header_key(n) in keys))
+
+    def _once(self, keys: list[str], key: str) -> int:
+        """The column of a header key read, refused where the header names it twice: which
+        of two cells a bank meant cannot be known (blind33: `…,交易金额,余额,交易金额`, a bad
+        merge or paste, -800.00 beside -8000.00, was booked by the first, silently). Every
+        column an importer reads is found here (index, alternatives, getter, plan); a
+        column named twice that none reads books nothing, and is no error."""
+        at = [i for i, k in enumerate(keys) if k == key]
+        if len(at) > 1:
+            cells = ", ".join(str(i + 1) for i in at[:-1]) + f" and {at[-1] + 1}"
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            raise StatementError(self.path, self.header_line, f"column {clean(self.header[at[0]])} given {times} "
+                                 f"(cells {cells}): which one is meant cannot be known; import the file as "
+                                 "downloaded, or keep one of them")
+        return at[0]
 
     def getter(self, *names: str):
         """`get(row, name)`: a row's cleaned cell by column name, '' where the file has no
@@ -213,18 +229,20 @@ def sniff(path: str | Path, limit: int = 65536, encoding: str | None = None,
           fallbacks: tuple[str, ...] = ENCODINGS) -> str:
     """The start of a file as text, for `identify()`: cheap (never more than `limit`
     bytes, whatever the file's size), never raises. `encoding` (config.yaml's) is tried
-    before the usual ones (`fallbacks`: UTF-8 and GB18030, or text.WESTERN_ENCODINGS)."""
+    before the usual ones (`fallbacks`: UTF-8 and GB18030, or text.WESTERN_ENCODINGS); the
+    one a BOM names before it (text.BOMS)."""
     head = head_bytes(path, limit)
     if head is None:  # unreadable, or a broken gzip body: read_text says what is wrong
         return ""
     if head[:4] == XLSX_MAGIC:
         return xlsx_head(path)
+    named = bom_encoding(head) or encoding
     doubted = None   # chosen as text.decode() chooses, from the head: Latin text is not read as GB18030
-    for candidate in ((encoding,) if encoding else ()) + fallbacks:
+    for candidate in ((named,) if named else ()) + fallbacks:
         text = head_text(head, candidate)
         if text is None:
             continue
-        verdict = "yes" if candidate == encoding else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
+        verdict = "yes" if candidate == named else _Signs().feed(text).verdict(candidate, "gb18030" in fallbacks)
         if verdict == "yes":
             return _one_line_end(CONTROL.sub("", text))
         if verdict == "doubt" and doubted is None:
@@ -467,6 +485,28 @@ BALANCE_LINE = re.compile(r"(alter|neuer|letzter|aktueller)?kontostand|(anfangs|
                           re.IGNORECASE)
 
 
+def _again_check(header: Row, width: int) -> tuple[int, str, Callable[[list[str]], bool]]:
+    """(at, name, again): `again(cells)`, whether a row below the header is the header
+    again, two downloads pasted into one file (blind33: a WeChat bill's second header was
+    "column 商户号: 商户号, but line 2 names 1900000001", a bank's "expected a date, got
+    '交易日期'"), compared by header_key cell by cell, cells past the header's `width`
+    empty. Asked only of a row whose cell `at` holds `name`, the header's first name, as
+    text (a test at C speed in the loop, no call per row: what a repeated header holds,
+    whatever wraps it). `at` is -1 for a header of nothing but empty cells."""
+    keys = [header_key(c) for c in header.cells[:width]]
+    first = next((at for at, key in enumerate(keys) if key), -1)
+
+    def again(cells: list[str]) -> bool:
+        return [header_key(c) for c in cells[:width]] + [""] * (width - len(cells)) == keys \
+            and not any(clean(c) for c in cells[width:])
+    return first, clean(header.cells[first]) if first >= 0 else "", again
+
+
+def _header_again(path: str, row: Row, header: Row) -> StatementError:
+    return StatementError(path, row.line, f"the header again (as on line {header.line}): two files joined into one? "
+                          "import each file as downloaded")
+
+
 def _section_title(cells: list[str], width: int) -> bool:
     """A row of one cell without a digit in a table of several columns: a section title
     among the rows (Schwab's `Posted Transactions`), never an amount and a date."""
@@ -494,6 +534,7 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
     while width > 1 and not clean(header.cells[width - 1]):
         width -= 1
     ends = re.compile(footer) if footer else None
+    again_at, again_name, again = (-1, "", None) if columns else _again_check(header, width)
     # header_key() (Unicode normalisation) of every row's first cell is a tenth of the
     # read: an ASCII cell can only be a summary header whose key is ASCII (NFKC keeps
     # ASCII as it is), so for WeChat's 总交易单数 the usual row needs no key at all.
@@ -517,6 +558,8 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             break
         if not cells or not (clean(cells[0]) or any(clean(c) for c in cells)):  # a blank row
             continue
+        if 0 <= again_at < len(cells) and again_name in cells[again_at] and again(cells):
+            raise _header_again(path, row, header)
         if summary_key is not None and (ascii_key or not cells[0].isascii()) \
                 and header_key(cells[0]) == summary_key:
             values = next((r for r in rest if any(clean(c) for c in r.cells)), None)
@@ -526,6 +569,8 @@ def _data_rows(source: Iterable[Row], st: Statement, *, path: str, required: tup
             st.summary_line = values.line
             trailing = next((r for r in rest if any(clean(c) for c in r.cells)), None)
             if trailing is not None:
+                if again_at >= 0 and again(trailing.cells):   # a second bill pasted after the first, whole
+                    raise _header_again(path, trailing, header)
                 raise StatementError(path, trailing.line, "rows after the summary (expected the end of the file)")
             break
         if _section_title(cells, width):

@@ -117,6 +117,20 @@ def byte_chunks(path: str | Path, size: int = 2**20, read: list | None = None) -
 # UTF-8 (BOM or not), GB18030 (a superset of GBK and GB2312), else Windows-1252: the
 # PayPal, Stripe or bank CSV of a Western merchant saved by Excel ("Hans Müller").
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+# A byte order mark says exactly what a file is: read as that, before the encoding
+# config.yaml or a format names (blind33: a WeChat bill saved as UTF-16 with its BOM, as
+# Excel's "Unicode text" and editors save it, was "not valid utf-8 text, the encoding
+# config.yaml names", a key no channel has). UTF-32's before UTF-16's, whose start it is.
+# No Chinese or Western code page begins a statement with these bytes (`ÿþ`, `锘`).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a file's BOM names (its first bytes, un-gzipped), else None."""
+    return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
+
+
 # European bank formats (MT940, OFX): UTF-8, else Windows-1252, else Latin-1 (which
 # decodes any byte). A Central European file (CP1250, Latin-2) reads as Latin-1 with
 # a few wrong letters in the text; `encoding: cp1250` in config.yaml reads it right.
@@ -191,7 +205,15 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None,
     """Decode with the given encoding, else the first of `fallbacks` that decodes the
     whole file and whose reading _Signs does not doubt: by default UTF-8 (BOM or not),
     GB18030, and Windows-1252 (for text that GB18030 reads as a Latin text's mojibake, or
-    does not read)."""
+    does not read). A BOM comes first: a file that starts with one is read as it says."""
+    bom = bom_encoding(data)
+    if bom is not None:
+        try:
+            return _checked(data.decode(bom), path, bom)
+        except UnicodeDecodeError:
+            raise _not_bom(lambda: _chunks(data), path, bom) from None
+        except MemoryError:
+            raise StatementError(path, 0, "not enough memory to decode the file") from None
     doubted = None
     for candidate in (encoding,) if encoding else fallbacks:
         try:
@@ -225,7 +247,49 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 def _checked(text: str, path, candidate: str) -> str:
     if "\ufffd" in text or _looks_like_mojibake(text):
         raise _garbled(path, candidate, text[: max(text.find("\ufffd"), 0)].count("\n") + 1)
-    return CONTROL.sub("", text.lstrip("\ufeff"))
+    cleaned = CONTROL.sub("", text.lstrip("\ufeff"))
+    if "\x00" in text:
+        if not cleaned.strip():
+            raise _only_nuls(path, text.count("\x00"))
+        zeroed = _zeroed([text], path)
+        if zeroed is not None:
+            raise zeroed
+    return cleaned
+
+
+# NUL bytes where text was lost: a disk or a sync failure writes zeros, a file made at
+# its size and never written holds them (blind33: a 4 KB file of NUL bytes was "the file
+# is empty"). CONTROL takes a NUL out of a cell, as any control character; a run of
+# LOST_RUN or more with text after it is text lost in the middle of the file, the lines
+# around it joined. One after the last line is left: padding (a block-padded export)
+# loses nothing, and a file cut there reads as one cut off.
+LOST_RUN = 16
+_LOST = re.compile("\x00{%d,}" % LOST_RUN)
+
+
+def _only_nuls(path, count: int) -> StatementError:
+    return StatementError(path, 1, f"the file holds only NUL bytes ({count} of them), no text: a disk or sync "
+                          "failure? copy or download the statement again")
+
+
+def _zeroed(pieces, path) -> StatementError | None:
+    """The error of a run of NUL bytes with text after it in the file's text (`pieces`, as
+    decoded, controls and all), None where there is none. A run across two pieces may be
+    counted short: what is said is where it starts."""
+    line, run = 1, None   # run: (its line, its NULs)
+    for piece in pieces:
+        at = 0
+        if run is None:
+            found = _LOST.search(piece) if "\x00" * LOST_RUN in piece else None
+            if found is None:
+                line += piece.count("\n")
+                continue
+            run, at = (line + piece.count("\n", 0, found.start()), found.end() - found.start()), found.end()
+        if CONTROL.sub("", piece[at:]).strip():
+            return StatementError(path, run[0], f"{run[1]} NUL bytes here, and text after them: part of the file was "
+                                  "overwritten with zeros (a disk or sync failure?); copy or download the statement "
+                                  "again")
+    return None
 
 
 def _not_valid(path, encoding: str, start: int, line: int, cut: bool = False) -> StatementError:
@@ -368,6 +432,19 @@ def _said_damaged(path, best: _Reading) -> StatementError:
                           + ("these lines" if more else "this line"))
 
 
+def _not_bom(chunks_of, path, bom: str) -> StatementError:
+    """The error of a file whose BOM names an encoding its bytes are not (`chunks_of()`:
+    its bytes, a chunk at a time): cut off inside a character, or damaged on a few lines,
+    said as of any file (_said_damaged); else not that encoding's text at all, whatever
+    its first bytes say. Never that config.yaml's encoding is wrong: the BOM decides."""
+    found = _read_damaged(chunks_of(), bom, _Signs())
+    if found is not None and (found.bad or found.cut):
+        return _said_damaged(path, found)
+    name = _named(bom)
+    return StatementError(path, 1, f"the file starts with the byte order mark of {name} but is not {name} text on "
+                          "most of its lines (expected a text statement; download it again, or save it as UTF-8)")
+
+
 # Only a bank and an orders-csv shop take `encoding:` (a channel's format says its own:
 # the advice is not to set a key the config refuses).
 ENCODING_KEY = "for a bank's or an orders-csv shop's file, set that source's `encoding:` in config.yaml"
@@ -456,12 +533,19 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
         return None
     said = not errors_read_whole(path)   # read_text()'s error, found here, said here
     doubted = None   # a reading _Signs doubts: taken if no later candidate reads the file
-    for candidate in (encoding,) if encoding else fallbacks:
+    try:
+        with contextlib.closing(byte_chunks(path, 4)) as first:
+            bom = bom_encoding(next(first, b""))   # as decode(): a BOM says the encoding
+    except StatementError:   # a broken gzip body: the pass below says it, as read_text() does
+        bom = None
+    named = bom or encoding
+    for candidate in (named,) if named else fallbacks:
         length = 0
         try:
             head, start, blank, garbled, newlines, signs = "", True, True, 0, 0, _Signs()
+            nuls, zeros = 0, False   # NULs of a blank file; a run of them (_zeroed)
             for chunk in _decoded(path, candidate):
-                if not encoding:
+                if not named:
                     signs.feed(chunk)
                 if not garbled and "\ufffd" in chunk:
                     if not said:
@@ -477,15 +561,22 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
                         chunk = chunk.lstrip("\ufeff")
                         start = not chunk
                     blank = not CONTROL.sub("", chunk).strip()
+                    nuls += chunk.count("\x00")
+                if not zeros and "\x00" * LOST_RUN in chunk:
+                    zeros = True
             if gzipped and length < STREAM_FROM:
                 return None   # a gzipped file of little text is read whole, as a small file is
-            verdict = "yes" if encoding else signs.verdict(candidate, "gb18030" in fallbacks)
+            verdict = "yes" if named else signs.verdict(candidate, "gb18030" in fallbacks)
             if verdict != "yes":
                 if verdict == "doubt" and doubted is None:
-                    doubted = candidate, garbled, head, blank
+                    doubted = candidate, garbled, head, blank, nuls, zeros
                 continue
-            return _streamed(path, candidate, garbled, head, blank, said, lines)
+            return _streamed(path, candidate, garbled, head, blank, nuls, zeros, said, lines)
         except UnicodeDecodeError as exc:
+            if bom:
+                if not said:
+                    return None
+                raise _not_bom(lambda: byte_chunks(path, CHUNK), path, bom) from None
             if encoding:
                 if not said:
                     return None
@@ -515,10 +606,12 @@ def text_stream(path: str | Path, encoding: str | None = None, fallbacks: tuple[
     return None
 
 
-def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: bool, lines: bool):
+def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, nuls: int, zeros: bool, said: bool,
+              lines: bool):
     """text_stream's answer for the reading chosen (what its pass found of it): the
     function giving its pieces; None where read_text() is to say what is wrong with it,
-    or that error (`said`)."""
+    or that error (`said`). A run of NULs is judged by read_text() too (_zeroed), or
+    here by a second pass."""
     if garbled or _looks_like_mojibake(head):
         if not said:
             return None
@@ -526,7 +619,13 @@ def _streamed(path, candidate: str, garbled: int, head: str, blank: bool, said: 
     if blank:
         if not said:
             return None
-        raise StatementError(path, 1, EMPTY)
+        raise _only_nuls(path, nuls) if nuls else StatementError(path, 1, EMPTY)
+    if zeros:
+        if not said:
+            return None
+        zeroed = _zeroed(_decoded(path, candidate), path)
+        if zeroed is not None:
+            raise zeroed
     pieces = _lines if lines else _text
     return lambda read=None: pieces(path, candidate, read)
 
