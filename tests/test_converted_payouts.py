@@ -775,3 +775,105 @@ def test_a_credit_at_one_bank_naming_a_payout_another_bank_gets_is_never_a_payou
     [unmatched] = [f for f in found if f.code == "bank-unmatched"]
     assert unmatched.message.endswith("its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
                                       "states no amount sent in GBP, which a credit the bank converted pairs by")
+
+
+# -- a credit stating no amount sent (MT940): settled by hand, or by `link --sent` -------------
+
+MT940_CONFIG = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  stripe: {type: stripe, currency: EUR, settlement_days: 6, bank: eubank, bank_days: 2}
+banks:
+  eubank: {type: mt940, account: Assets:Bank:Eubank, currency: EUR}
+checks: {fx-gap: {severity: off}}
+"""
+
+MT940_STRIPE = """\
+"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category","source_id","description","automatic_payout_id","automatic_payout_effective_at_utc"
+"txn_g1","2026-11-01 11:00:00","2026-11-03 11:00:00","gbp","125.59","3.47","122.12","charge","ch_g1","Book sale","po_GBP1","2026-11-02 00:00:00"
+"txn_p2","2026-11-02 06:05:00","2026-11-02 06:05:00","gbp","-122.12","0.00","-122.12","payout","po_GBP1","STRIPE PAYOUT","",""
+"txn_e2","2026-11-30 10:00:00","2026-12-02 10:00:00","eur","20.00","0.55","19.45","charge","ch_e2","Book sale","",""
+"""
+
+MT940_STATEMENT = (":20:EUB2611\r\n:25:DE44500105175407324931\r\n:28C:11/1\r\n:60F:C261031EUR1000,00\r\n"
+         ":61:2611031103C139,43NTRFNONREF//EUB1\r\n:86:/NAME/STRIPE PAYMENTS EUROPE LTD/REMI/STRIPE PAYOUT po_GBP1\r\n"
+         ":62F:C261130EUR1139,43\r\n-\r\n")
+
+# the tester's entry, README "Closing by hand": the EUR credit moved back into GBP transit
+BY_HAND = """\
+{day} * "Stripe GBP payout converted by the bank" ^payout-po_GBP1
+  Assets:Transit:Stripe   {eur} EUR
+  Assets:Transit:Stripe  -{gbp} GBP @@ {eur} EUR
+"""
+
+
+def mt940_merchant(tmp_path: Path) -> Path:
+    """blind33 eubank repro 2: a GBP Stripe payout of 122.12 credited as 139.43 EUR by an
+    MT940 bank, which states no amount sent."""
+    folder = tmp_path / "m"
+    for name, body in (("stripe/bal.csv", MT940_STRIPE), ("bank/nov.sta", MT940_STATEMENT)):
+        (folder / "st" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "st" / name).write_bytes(body.encode())
+    (folder / "config.yaml").write_text(MT940_CONFIG, encoding="utf-8")
+    run(folder, "import", str(folder / "st"))
+    return folder
+
+
+def mt940_ref(folder) -> str:
+    entries, _, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    [line] = [e for e in entries if isinstance(e, data.Transaction)
+              and any(p.account == "Assets:Bank:Eubank" for p in e.postings) and e.meta.get("bank-ref") == "EUB1"]
+    return str(line.meta["id"])
+
+
+def by_hand(folder, eur="139.43", gbp="122.12", day="2026-11-03") -> None:
+    (folder / "books" / "mine.beancount").write_text(BY_HAND.format(eur=eur, gbp=gbp, day=day), encoding="utf-8")
+    with open(folder / "books" / "main.beancount", "a", encoding="utf-8") as main:
+        main.write('include "mine.beancount"\n')
+
+
+def transit_amounts(folder) -> list[tuple]:
+    return [(f.code, f.amount, f.currency) for f in findings(folder)
+            if f.code in ("payout-mismatch", "payout-missing", "bank-unmatched")]
+
+
+@pytest.mark.parametrize("day", ["2026-11-03", "2026-11-20"])   # the credit's day, or the day it was written
+def test_a_hand_entry_converting_a_credit_back_into_the_payouts_currency_settles_the_payout(tmp_path, day):
+    # blind33 eubank: `payout-mismatch 139.43 GBP: payout of 261.55 GBP arrived at the bank
+    # as 122.12 GBP`, 122.12 GBP and 139.43 EUR of one link group summed as one currency
+    folder = mt940_merchant(tmp_path)
+    assert {c for c, _, _ in transit_amounts(folder)} == {"payout-missing", "bank-unmatched"}   # (documented)
+    by_hand(folder, day=day)
+    assert transit_amounts(folder) == []
+    report = json.loads(run(folder, "report", "2026-11", "--format", "json"))
+    assert [(r["currency"], r["in_transit"]) for r in report["channels"]] == [("EUR", "0.00"), ("GBP", "0.00")]
+    # what the entry settled, both sides, listed as such (not "by the books after the month's end")
+    assert sorted((f["status"], f["code"], f["resolution"]) for f in report["findings"]) == [
+        ("resolved", "bank-unmatched", "booked by hand at books/mine.beancount:1"),
+        ("resolved", "payout-missing", "booked by hand at books/mine.beancount:1")]
+
+
+@pytest.mark.parametrize("eur, gbp, found", [
+    ("139.40", "122.12", ("payout-mismatch", Decimal("0.03"), "EUR")),   # the bank's amount mistyped
+    ("139.43", "122.00", ("payout-mismatch", Decimal("0.12"), "GBP")),   # not the payout's whole amount
+])
+def test_a_hand_entry_that_does_not_settle_it_is_one_finding_in_one_currency(tmp_path, eur, gbp, found):
+    folder = mt940_merchant(tmp_path)
+    by_hand(folder, eur, gbp)
+    assert transit_amounts(folder) == [found]
+
+
+def test_a_credit_linked_to_a_payout_of_another_currency_is_never_measured_against_it(tmp_path):
+    # a link written by hand on the EUR credit, no amount sent: no payout-mismatch of
+    # "122.12 GBP arrived as 139.43 GBP"; the two stay what they are, each in its currency
+    folder = mt940_merchant(tmp_path)
+    path = folder / "books" / "eubank" / "2026" / "2026-11.beancount"
+    body = path.read_text(encoding="utf-8")
+    path.write_text(body.replace('"STRIPE PAYOUT po_GBP1"', '"STRIPE PAYOUT po_GBP1" ^payout-po_GBP1', 1),
+                    encoding="utf-8")
+    assert "^payout-po_GBP1" in path.read_text(encoding="utf-8")
+    assert sorted(transit_amounts(folder)) == [("bank-unmatched", Decimal("139.43"), "EUR"),
+                                                ("payout-missing", Decimal("122.12"), "GBP")]
+
