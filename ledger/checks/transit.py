@@ -579,13 +579,19 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None,
 
 def _unconverted(credit: Item, payout: Item) -> str:
     """Why a credit in the account's currency pairs with no payout in another: what its
-    statement states (or not) of the amount sent in the payout's currency."""
+    statement states (or not) of the amount sent in the payout's currency; where it
+    states nothing, how to give it (`link --sent`)."""
     sent = stated_amount(credit.entry.meta.get("original-amount"))
     # booked before the import booked it so; an amount sent of nothing is none (sent_units)
     if sent is not None and sent[1] == payout.currency and sent[0]:
         return (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
                 "(`beanclear link` or `match --apply` books it in the amount sent)")
-    return f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+    if "original-amount" in credit.entry.meta:   # (one of nothing, or of no payout's: its word stands)
+        return f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+    # what to do: give the amount sent by hand (blind33 eubank: nothing said what to do)
+    line, paid = credit.entry.meta.get("id", "?"), payout.entry.meta.get("id", "?")
+    return (f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by: "
+            f"`beanclear link {line} {paid} --sent {payout.amount:f} {payout.currency}` if it is that payout, sent whole")
 
 
 def _names_note(credit: Item, named: list[tuple], channel) -> str:

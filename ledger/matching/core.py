@@ -1343,6 +1343,8 @@ def restated_posting(config, line: BankLine, account: str, peer: str | None = No
     counter = next(p for p in line.entry.postings if p.account == line.counter)
     meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
         {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}
+    if line.sent is not None and "original-amount" not in meta:   # given by hand (`link --sent`): not written
+        meta["original-amount"] = f"{line.sent[0]:f} {line.sent[1]}"
     # where matching read an amount sent (BankLine.sent), the transit accounts it may be taken from pay out in it
     paid = {transit: (line.sent[1],) for transit in line.sent[2]} if line.sent is not None else None
     new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta, paid)
