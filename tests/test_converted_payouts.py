@@ -165,25 +165,28 @@ def test_a_credit_in_the_accounts_currency_without_an_amount_sent_stays_as_it_wa
     assert transit(credit(folder)) == "-788.70 GBP"
     found = {f.code: f for f in findings(folder)}
     assert set(found) == {"payout-missing", "bank-unmatched"}
+    # (and how to give it: blind33 eubank)
+    give = f"`beanclear link HSBC0213A {PAYOUT} --sent 1000.00 USD` if it is that payout, sent whole"
     assert found["bank-unmatched"].message.endswith(
         f"no stripe payout explains it: its text names payout {PAYOUT} (1,000.00 USD), in USD; its statement "
-        "states no amount sent in USD, which a credit the bank converted pairs by")
+        f"states no amount sent in USD, which a credit the bank converted pairs by: {give}")
     assert found["payout-missing"].message.endswith(
         "(expected within 2); bank credit HSBC0213A of 788.70 GBP on 2026-02-13 names it, converted by the bank: "
-        "its statement states no amount sent in USD, which a credit the bank converted pairs by")
+        f"its statement states no amount sent in USD, which a credit the bank converted pairs by: {give}")
     # naming no payout, it is in another currency than the one in its window
     found = {f.code: f for f in findings(merchant(tmp_path / "plain", sent="", text="STRIPE PAYOUT"))}
     assert found["bank-unmatched"].message.endswith(
         f"no stripe payout explains it: it is in GBP and payout {PAYOUT} (1,000.00 USD) in USD; its statement "
-        "states no amount sent in USD, which a credit the bank converted pairs by")
+        f"states no amount sent in USD, which a credit the bank converted pairs by: {give}")
     assert found["payout-missing"].message.endswith(
         "(expected within 2); bank credit HSBC0213A of 788.70 GBP on 2026-02-13 may be it, converted by the bank: "
-        "its statement states no amount sent in USD, which a credit the bank converted pairs by")
-    # and `link` says why it takes no USD payout for it
+        f"its statement states no amount sent in USD, which a credit the bank converted pairs by: {give}")
+    # and `link` says why it takes no USD payout for it, and how it would
     result = beanclear(folder, "link", "HSBC0213A", PAYOUT)
     assert result.exit_code == 2 and f"items: payout-{PAYOUT} are not in GBP, the bank line's currency (a credit " \
-        "the bank converted is linked to a payout in the amount sent its statement states; this one states none)" \
-        in result.output
+        "the bank converted is linked to a payout in the amount sent its statement states; this one states none): " \
+        f"give the amount the payout was sent as, `beanclear link HSBC0213A payout-{PAYOUT} --sent 1000.00 USD` if " \
+        "the bank received it whole" in result.output
 
 
 def test_a_bank_csv_stating_the_amount_sent_is_booked_in_it(make_config, tmp_path):
@@ -305,6 +308,12 @@ def test_books_holding_an_amount_sent_of_nothing_are_not_advised_to_link(tmp_pat
                     encoding="utf-8")
     [unmatched] = [f for f in findings(folder) if f.code == "bank-unmatched"]
     assert "beanclear link" not in unmatched.message and "states no amount sent in USD" in unmatched.message
+    # nor does `link` advise `--sent`, nor take it: the statement's word is nothing, not none (blind33 eubank)
+    result = beanclear(folder, "link", "HSBC0213A", PAYOUT)
+    assert result.exit_code == 2 and "--sent" not in result.output
+    result = beanclear(folder, "link", "HSBC0213A", PAYOUT, "--sent", "1000.00", "USD")
+    assert result.exit_code == 2 and "--sent: bank line HSBC0213A's statement states 0.00 USD sent, not " \
+        "1000.00 USD" in result.output, result.output
 
 
 def test_a_second_amount_sent_is_refused(tmp_path):
@@ -414,7 +423,8 @@ def test_match_says_why_a_converted_credit_without_an_amount_sent_pairs_with_no_
     [why] = json.loads(run(folder, "match", "--format", "json"))["unproposed"]
     assert why["reasons"][0] == f"the text names payout-{PAYOUT} of 1000.00 USD, another currency than the line's " \
         "GBP: a credit the bank converted is matched to its payout by the amount sent its statement states, and " \
-        "this one states none in USD"
+        f"this one states none in USD (`beanclear link HSBC0213A payout-{PAYOUT} --sent 1000.00 USD` if it was sent " \
+        "whole)"
 
 
 def test_restate_keeps_the_column_and_the_comment_and_is_a_no_op_when_made():
@@ -731,13 +741,15 @@ def test_a_credit_naming_a_payout_of_another_currency_is_never_another_payouts(t
         ("bank-unmatched", Decimal("65.27"), "EUR", (found["EUB1"].refs[0], "EUB1")),
         ("payout-missing", Decimal("57.15"), "GBP", ("po_GBPPAYOUT",)),
         ("payout-missing", Decimal("333.95"), "EUR", ("po_EURPAYOUT",))]
-    # each says of the other: the text names that payout, and what a converted credit needs
+    # each says of the other: the text names that payout, what a converted credit needs,
+    # and how to give it (`link --sent`)
+    give = f"`beanclear link {found['EUB1'].refs[0]} po_GBPPAYOUT --sent 57.15 GBP` if it is that payout, sent whole"
     assert found["po_GBPPAYOUT"].message.endswith(
         f"(expected within 2); bank credit {found['EUB1'].refs[0]} of 65.27 EUR on 2026-11-13 names it, converted "
-        "by the bank: its statement states no amount sent in GBP, which a credit the bank converted pairs by")
+        f"by the bank: its statement states no amount sent in GBP, which a credit the bank converted pairs by: {give}")
     assert found["EUB1"].message.endswith(
         "no stripe payout explains it: its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
-        "states no amount sent in GBP, which a credit the bank converted pairs by")
+        f"states no amount sent in GBP, which a credit the bank converted pairs by: {give}")
     assert "names it" not in found["po_EURPAYOUT"].message
     # and `match` reads the line as naming the same payout
     [why] = json.loads(run(folder, "match", "--format", "json"))["unproposed"]
@@ -774,4 +786,199 @@ def test_a_credit_at_one_bank_naming_a_payout_another_bank_gets_is_never_a_payou
         ("bank-unmatched", Decimal("65.27"), "EUR"), ("payout-missing", Decimal("333.95"), "EUR")]
     [unmatched] = [f for f in found if f.code == "bank-unmatched"]
     assert unmatched.message.endswith("its text names payout po_GBPPAYOUT (57.15 GBP), in GBP; its statement "
-                                      "states no amount sent in GBP, which a credit the bank converted pairs by")
+                                      "states no amount sent in GBP, which a credit the bank converted pairs by: "
+                                      f"`beanclear link {unmatched.refs[0]} po_GBPPAYOUT --sent 57.15 GBP` if it is "
+                                      "that payout, sent whole")
+
+
+# -- a credit stating no amount sent (MT940): settled by hand, or by `link --sent` -------------
+
+MT940_CONFIG = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  stripe: {type: stripe, currency: EUR, settlement_days: 6, bank: eubank, bank_days: 2}
+banks:
+  eubank: {type: mt940, account: Assets:Bank:Eubank, currency: EUR}
+checks: {fx-gap: {severity: off}}
+"""
+
+MT940_STRIPE = """\
+"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category","source_id","description","automatic_payout_id","automatic_payout_effective_at_utc"
+"txn_g1","2026-11-01 11:00:00","2026-11-03 11:00:00","gbp","125.59","3.47","122.12","charge","ch_g1","Book sale","po_GBP1","2026-11-02 00:00:00"
+"txn_p2","2026-11-02 06:05:00","2026-11-02 06:05:00","gbp","-122.12","0.00","-122.12","payout","po_GBP1","STRIPE PAYOUT","",""
+"txn_e2","2026-11-30 10:00:00","2026-12-02 10:00:00","eur","20.00","0.55","19.45","charge","ch_e2","Book sale","",""
+"""
+
+MT940_STATEMENT = (":20:EUB2611\r\n:25:DE44500105175407324931\r\n:28C:11/1\r\n:60F:C261031EUR1000,00\r\n"
+         ":61:2611031103C139,43NTRFNONREF//EUB1\r\n:86:/NAME/STRIPE PAYMENTS EUROPE LTD/REMI/STRIPE PAYOUT po_GBP1\r\n"
+         ":62F:C261130EUR1139,43\r\n-\r\n")
+
+# the tester's entry, README "Closing by hand": the EUR credit moved back into GBP transit
+BY_HAND = """\
+{day} * "Stripe GBP payout converted by the bank" ^payout-po_GBP1
+  Assets:Transit:Stripe   {eur} EUR
+  Assets:Transit:Stripe  -{gbp} GBP @@ {eur} EUR
+"""
+
+
+def mt940_merchant(tmp_path: Path) -> Path:
+    """blind33 eubank repro 2: a GBP Stripe payout of 122.12 credited as 139.43 EUR by an
+    MT940 bank, which states no amount sent."""
+    folder = tmp_path / "m"
+    for name, body in (("stripe/bal.csv", MT940_STRIPE), ("bank/nov.sta", MT940_STATEMENT)):
+        (folder / "st" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "st" / name).write_bytes(body.encode())
+    (folder / "config.yaml").write_text(MT940_CONFIG, encoding="utf-8")
+    run(folder, "import", str(folder / "st"))
+    return folder
+
+
+def mt940_ref(folder) -> str:
+    entries, _, _ = loader.load_file(str(folder / "books" / "main.beancount"))
+    [line] = [e for e in entries if isinstance(e, data.Transaction)
+              and any(p.account == "Assets:Bank:Eubank" for p in e.postings) and e.meta.get("bank-ref") == "EUB1"]
+    return str(line.meta["id"])
+
+
+def by_hand(folder, eur="139.43", gbp="122.12", day="2026-11-03") -> None:
+    (folder / "books" / "mine.beancount").write_text(BY_HAND.format(eur=eur, gbp=gbp, day=day), encoding="utf-8")
+    with open(folder / "books" / "main.beancount", "a", encoding="utf-8") as main:
+        main.write('include "mine.beancount"\n')
+
+
+def transit_amounts(folder) -> list[tuple]:
+    return [(f.code, f.amount, f.currency) for f in findings(folder)
+            if f.code in ("payout-mismatch", "payout-missing", "bank-unmatched")]
+
+
+@pytest.mark.parametrize("day", ["2026-11-03", "2026-11-20"])   # the credit's day, or the day it was written
+def test_a_hand_entry_converting_a_credit_back_into_the_payouts_currency_settles_the_payout(tmp_path, day):
+    # blind33 eubank: `payout-mismatch 139.43 GBP: payout of 261.55 GBP arrived at the bank
+    # as 122.12 GBP`, 122.12 GBP and 139.43 EUR of one link group summed as one currency
+    folder = mt940_merchant(tmp_path)
+    assert {c for c, _, _ in transit_amounts(folder)} == {"payout-missing", "bank-unmatched"}   # (documented)
+    by_hand(folder, day=day)
+    assert transit_amounts(folder) == []
+    report = json.loads(run(folder, "report", "2026-11", "--format", "json"))
+    assert [(r["currency"], r["in_transit"]) for r in report["channels"]] == [("EUR", "0.00"), ("GBP", "0.00")]
+    # what the entry settled, both sides, listed as such (not "by the books after the month's end")
+    assert sorted((f["status"], f["code"], f["resolution"]) for f in report["findings"]) == [
+        ("resolved", "bank-unmatched", "booked by hand at books/mine.beancount:1"),
+        ("resolved", "payout-missing", "booked by hand at books/mine.beancount:1")]
+
+
+@pytest.mark.parametrize("eur, gbp, found", [
+    ("139.40", "122.12", ("payout-mismatch", Decimal("0.03"), "EUR")),   # the bank's amount mistyped
+    ("139.43", "122.00", ("payout-mismatch", Decimal("0.12"), "GBP")),   # not the payout's whole amount
+])
+def test_a_hand_entry_that_does_not_settle_it_is_one_finding_in_one_currency(tmp_path, eur, gbp, found):
+    folder = mt940_merchant(tmp_path)
+    by_hand(folder, eur, gbp)
+    assert transit_amounts(folder) == [found]
+
+
+def test_a_credit_linked_to_a_payout_of_another_currency_is_never_measured_against_it(tmp_path):
+    # a link written by hand on the EUR credit, no amount sent: no payout-mismatch of
+    # "122.12 GBP arrived as 139.43 GBP"; the two stay what they are, each in its currency
+    folder = mt940_merchant(tmp_path)
+    path = folder / "books" / "eubank" / "2026" / "2026-11.beancount"
+    body = path.read_text(encoding="utf-8")
+    path.write_text(body.replace('"STRIPE PAYOUT po_GBP1"', '"STRIPE PAYOUT po_GBP1" ^payout-po_GBP1', 1),
+                    encoding="utf-8")
+    assert "^payout-po_GBP1" in path.read_text(encoding="utf-8")
+    assert sorted(transit_amounts(folder)) == [("bank-unmatched", Decimal("139.43"), "EUR"),
+                                                ("payout-missing", Decimal("122.12"), "GBP")]
+
+
+EUBANK_NOV = "eubank/2026/2026-11.beancount"
+
+
+def test_link_refuses_a_credit_stating_no_amount_sent_saying_how_to_give_it(tmp_path):
+    # blind33 eubank: `link` was the only documented action and said why, not what to do
+    folder = mt940_merchant(tmp_path)
+    before = snapshot(folder / "books")
+    ref = mt940_ref(folder)
+    result = beanclear(folder, "link", ref, "payout-po_GBP1")
+    assert result.exit_code == 2
+    assert (f"items: payout-po_GBP1 are not in EUR, the bank line's currency (a credit the bank converted is linked "
+            "to a payout in the amount sent its statement states; this one states none): give the amount the payout "
+            f"was sent as, `beanclear link {ref} payout-po_GBP1 --sent 122.12 GBP` if the bank received it whole; "
+            "nothing was written") in result.output
+    assert snapshot(folder / "books") == before
+    # and the findings of the two say the same
+    said = {f.code: f.message for f in findings(folder)}
+    command = f"`beanclear link {ref} po_GBP1 --sent 122.12 GBP` if it is that payout, sent whole"
+    assert said["bank-unmatched"].endswith(f"; its statement states no amount sent in GBP, which a credit the bank "
+                                           f"converted pairs by: {command}")
+    assert said["payout-missing"].endswith(f"converted by the bank: its statement states no amount sent in GBP, "
+                                           f"which a credit the bank converted pairs by: {command}")
+
+
+def test_link_sent_books_the_credit_in_the_amount_sent_and_settles_the_payout(tmp_path):
+    folder = mt940_merchant(tmp_path)
+    before = snapshot(folder / "books")
+    ref = mt940_ref(folder)
+    out = run(folder, "link", ref, "payout-po_GBP1", "--sent", "122.12", "GBP")
+    assert f"bank line {ref} (139.43 EUR, sent as 122.12 GBP) linked to payout-po_GBP1\n" in out
+    # the exact diff: the link, and the transit posting in the amount sent at the rate that
+    # gives the bank's 139.43 EUR back (as the import books a CAMT credit stating it)
+    after = snapshot(folder / "books")
+    assert [name for name in after if after[name] != before.get(name)] == [EUBANK_NOV]
+    assert text(folder, EUBANK_NOV) == before[EUBANK_NOV].decode().replace(
+        '"STRIPE PAYOUT po_GBP1"\n', '"STRIPE PAYOUT po_GBP1" ^payout-po_GBP1\n').replace(
+        "  Assets:Transit:Stripe                      -139.43 EUR\n",
+        "  Assets:Transit:Stripe                      -122.12 GBP @ 1.141745824 EUR\n")
+    assert transit_amounts(folder) == []
+    report = json.loads(run(folder, "report", "2026-11", "--format", "json"))
+    assert {(r["currency"], r["settled"], r["in_transit"]) for r in report["channels"]} == \
+        {("EUR", "0.00", "0.00"), ("GBP", "122.12", "0.00")}
+    # asked again: nothing to write; unlink gives the books back byte for byte
+    assert "linked to payout-po_GBP1 already" in run(folder, "link", ref, "payout-po_GBP1", "--sent", "122.12", "GBP")
+    run(folder, "unlink", ref)
+    assert snapshot(folder / "books") == before
+
+
+def test_link_sent_short_of_the_payout_leaves_its_difference_in_its_currency(tmp_path):
+    folder = mt940_merchant(tmp_path)
+    ref = mt940_ref(folder)
+    out = run(folder, "link", ref, "po_GBP1", "--sent", "122.00", "GBP")
+    assert "they differ by -0.12 GBP (write it off, or find the rest)" in out
+    assert "  Assets:Transit:Stripe                      -122.00 GBP @ 1.142868852 EUR\n" in text(folder, EUBANK_NOV)
+    assert transit_amounts(folder) == [("payout-mismatch", Decimal("0.12"), "GBP")]
+
+
+@pytest.mark.parametrize("sent, said", [
+    (("abc", "GBP"), "--sent: expected the amount sent and its currency, like `--sent 122.12 GBP`, got 'abc GBP'"),
+    (("-122.12", "GBP"), "got '-122.12 GBP'"),
+    (("1.2212E2", "GBP"), "got '1.2212E2 GBP'"),
+    (("NaN", "GBP"), "got 'NaN GBP'"),
+    (("0.00", "GBP"), "--sent: an amount sent of 0.00 GBP (expected more than zero)"),
+    (("122.123", "GBP"), "--sent: 122.123 GBP has more places than GBP has"),
+    (("122.12", "£"), "got '122.12 £'"),
+    (("139.43", "EUR"), "--sent: 139.43 EUR is the bank line's own currency: nothing was converted; "
+                        "link it without --sent"),
+    (("122.12", "USD"), "--sent: no channel paying into eubank pays out in USD"),
+])
+def test_link_sent_that_is_no_amount_sent_is_refused_and_writes_nothing(tmp_path, sent, said):
+    folder = mt940_merchant(tmp_path)
+    before = snapshot(folder / "books")
+    result = beanclear(folder, "link", mt940_ref(folder), "payout-po_GBP1", "--sent", *sent)
+    assert result.exit_code == 2 and said in result.output, result.output
+    assert snapshot(folder / "books") == before
+
+
+def test_link_sent_on_a_line_stating_its_amount_sent_must_agree_with_it(tmp_path):
+    # a CAMT credit states 1,000.00 USD sent: the statement's word stands
+    folder = merchant(tmp_path)
+    before = snapshot(folder / "books")
+    result = beanclear(folder, "link", "HSBC0213A", PAYOUT, "--sent", "999.00", "USD")
+    assert result.exit_code == 2 and "--sent: bank line HSBC0213A's statement states 1,000.00 USD sent, not " \
+        "999.00 USD" in result.output, result.output
+    assert snapshot(folder / "books") == before
+    # the same amount is what link does without it (must-not: nothing else changes)
+    out = run(folder, "link", "HSBC0213A", PAYOUT, "--sent", "1000.00", "USD")
+    assert f"bank line HSBC0213A (788.70 GBP, sent as 1,000.00 USD) linked to payout-{PAYOUT}\n" in out
+    assert transit(credit(folder)) == "-1000.00 USD @ 0.7887 GBP"
+

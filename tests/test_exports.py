@@ -284,3 +284,74 @@ def test_sqlite_keeps_the_text_of_a_decimal_exactly(tmp_path):
         assert conn.execute(sa.text("SELECT number, price_number FROM postings")).one() == ("0.10", "100")
         read = conn.execute(sql.metadata().tables["postings"].select()).one()
     assert read.number == Decimal("0.10") and isinstance(read.number, Decimal)
+
+
+# -- daily_channel's settled is the month report's -------------------------------------------
+
+CONVERTING = """\
+books: books
+currency: EUR
+timezone: Europe/Berlin
+channels:
+  stripe: {type: stripe, currency: EUR, settlement_days: 6, bank: eubank, bank_days: 2}
+banks:
+  eubank: {type: camt053, account: Assets:Bank:Eubank, currency: EUR}
+checks: {fx-gap: {severity: off}}
+"""
+
+CONVERTING_STRIPE = """\
+"balance_transaction_id","created_utc","available_on_utc","currency","gross","fee","net","reporting_category","source_id","description","automatic_payout_id","automatic_payout_effective_at_utc"
+"txn_g1","2026-10-01 11:00:00","2026-10-03 11:00:00","gbp","125.59","3.47","122.12","charge","ch_g1","Book sale","po_GBP1","2026-10-05 00:00:00"
+"txn_p2","2026-10-05 06:05:00","2026-10-05 06:05:00","gbp","-122.12","0.00","-122.12","payout","po_GBP1","STRIPE PAYOUT","",""
+"txn_e1","2026-10-02 10:00:00","2026-10-04 10:00:00","eur","60.00","1.15","58.85","charge","ch_e1","Book sale","po_EUR1","2026-10-06 00:00:00"
+"txn_p3","2026-10-06 06:05:00","2026-10-06 06:05:00","eur","-58.85","0.00","-58.85","payout","po_EUR1","STRIPE PAYOUT","",""
+"txn_e2","2026-10-30 10:00:00","2026-11-01 10:00:00","eur","20.00","0.55","19.45","charge","ch_e2","Book sale","",""
+"""
+
+
+def _camt_entry(ref: str, day: str, amount: str, text: str, sent: str = "") -> str:
+    return (f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt>'
+            f'</BookgDt><ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>{sent}'
+            '<RltdPties><Dbtr><Nm>STRIPE PAYMENTS EUROPE LTD</Nm></Dbtr></RltdPties>'
+            f'<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n')
+
+
+CONVERTING_CAMT = f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-01T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><FrToDt><FrDtTm>2026-10-01T00:00:00</FrDtTm><ToDtTm>2026-10-31T23:59:59</ToDtTm></FrToDt>
+<Acct><Id><IBAN>DE44500105175407324931</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">1000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-09-30</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">1198.28</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-10-31</Dt></Dt></Bal>
+{_camt_entry("EUB1", "2026-10-06", "139.43", "STRIPE PAYOUT po_GBP1",
+             '<AmtDtls><InstdAmt><Amt Ccy="GBP">122.12</Amt><CcyXchg><SrcCcy>GBP</SrcCcy><TrgtCcy>EUR</TrgtCcy>'
+             '<UnitCcy>GBP</UnitCcy><XchgRate>1.141746</XchgRate></CcyXchg></InstdAmt></AmtDtls>')}\
+{_camt_entry("EUB2", "2026-10-07", "58.85", "STRIPE PAYOUT po_EUR1")}\
+</Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def test_daily_channel_settled_adds_up_to_the_months_report_for_a_payout_the_bank_converted(tmp_path):
+    # blind33 eubank: a GBP payout the bank credited as 139.43 EUR (CAMT stating 122.12 GBP
+    # sent) is settled 122.12 on the report's GBP row; daily_channel put 139.43 on EUR and
+    # 0.00 on GBP, so a BI sum of a month's settled EUR was 820.10 above the filed report
+    (tmp_path / "config.yaml").write_text(CONVERTING, encoding="utf-8")
+    for name, text in (("stripe/bal.csv", CONVERTING_STRIPE), ("bank/oct.xml", CONVERTING_CAMT)):
+        (tmp_path / "st" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "st" / name).write_text(text, encoding="utf-8")
+    assert beanclear(tmp_path, "import", str(tmp_path / "st")).exit_code == 0
+    result = beanclear(tmp_path, "export")
+    assert result.exit_code == 0, result.output
+    report = json.loads(beanclear(tmp_path, "report", "2026-10", "--format", "json").output)
+    summed = defaultdict(Decimal)
+    for channel, currency, *figures in rows(
+            tmp_path / "export.sqlite", "SELECT channel, currency, sales, refunds, duplicates, fees, settled "
+            "FROM daily_channel WHERE date BETWEEN '2026-10-01' AND '2026-10-31'"):
+        for name, value in zip(("sales", "refunds", "duplicates", "fees", "settled"), figures):
+            summed[(channel, currency, name)] += Decimal(value)
+    wanted = {(c["name"], c["currency"], name): Decimal(c[name]) for c in report["channels"]
+              for name in ("sales", "refunds", "duplicates", "fees", "settled")}
+    assert {k: v for k, v in summed.items() if v} == {k: v for k, v in wanted.items() if v}
+    assert wanted[("stripe", "GBP", "settled")] == Decimal("122.12")
+    assert wanted[("stripe", "EUR", "settled")] == Decimal("58.85")   # (must-not: a credit in its own currency stays)

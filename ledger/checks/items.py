@@ -115,9 +115,12 @@ def indexed(postings) -> dict[str, list[Item]]:
 _in_order = attrgetter("order")   # an Item's sort key
 
 
-def posted(entry, account: str) -> Decimal:
-    """What an entry posts to one account (its postings there, summed)."""
-    return sum((p.units.number for p in entry.postings if p.account == account), Decimal(0))
+def posted(entry, account: str, currency: str | None = None) -> Decimal:
+    """What an entry posts to one account (its postings there, summed), in `currency`
+    where given: an entry may post to it in two (a person's conversion of a payout in
+    transit, README "Closing by hand"), whose numbers are no one sum."""
+    return sum((p.units.number for p in entry.postings if p.account == account
+                and (currency is None or p.units.currency == currency)), Decimal(0))
 
 
 def _money(x: Decimal) -> str:

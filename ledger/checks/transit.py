@@ -98,7 +98,7 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
                           channel.accounts.clearing)
     closed = set(returned)
     short: list[tuple] = []   # (ins, outs, group) of the linked groups the bank credited less than paid out
-    for payout, group in sorted(linked.items()):
+    for _, group in _in_each_currency(linked):
         # a write-off linked to the payout is neither: the group comes back to zero with
         # it, and a difference is the statements' own (the write-off must post it: checks/resolutions.py)
         offs = [i for i in group if written_off(i)]
@@ -146,16 +146,17 @@ def check_transit(items: list[Item], channel, as_of: dt.date, horizon: Horizon |
         open_by_amount[(p.currency, p.amount)].append(p)
     too_old = dt.timedelta(days=window + LATE_DAYS)
     if names is None:
-        names = PayoutNames((channel.name, i) for i in items if _paid_out(i, banks))
+        names = channel_names([(channel, items)], banks)
     # the payouts each credit's text names, read once: a credit naming a payout is that
-    # payout's, whatever its amount, currency or channel (README: "on any day")
+    # payout's, whatever its amount, currency or channel (README: "on any day"); money a
+    # person's entry converted is named and dated as its payout (PayoutNames.paid)
     named_by = {id(c): hits for c in credits if not _funding(c, channel)
-                and (hits := [(owner, p) for owner, p in names.of(c) if arrived_by(p.entry, c.date, zone)])}
+                and (hits := [(owner, p) for owner, p in names.of(c) if arrived_by(names.paid(p).entry, c.date, zone)])}
     matched: set[int] = set()
     leftover = []
     lags: Counter = Counter()   # days from a payout to its credit, of the credits of equal amount
     weekday_lags: dict[int, Counter] = defaultdict(Counter)   # the same by the payout's weekday
-    for credit, payout in _named_by_credits(credits, open_by_amount, too_old, zone):
+    for credit, payout in _named_by_credits(credits, open_by_amount, too_old, zone, names):
         matched.update((id(credit), id(payout)))
         answer(id(payout), [credit])
         lags[(credit.date - payout.date).days] += 1
@@ -408,6 +409,49 @@ def _link_groups(items: list[Item], clearing: str = "") -> dict[str, list[Item]]
     return groups
 
 
+def _in_each_currency(linked: dict[str, list[Item]]) -> list[tuple[tuple[str, str], list[Item]]]:
+    """The linked groups (_link_groups) in one currency each, by (link, currency): a
+    group's money is measured against itself in its own currency only, never summed with
+    another's. A person's entry closing a payout the bank converted (README "Closing by
+    hand": `Transit 139.43 EUR / Transit -122.12 GBP @@ 139.43 EUR ^payout-…`) settles the
+    GBP payout in GBP and leaves 139.43 EUR for the bank's EUR credit to answer (a blind
+    tester's: "payout of 261.55 GBP arrived at the bank as 122.12 GBP", 122.12 GBP and
+    139.43 EUR added); a credit linked to a payout of another currency is no answer to it
+    (not "122.12 GBP arrived as 139.43 GBP"): each is open in its own currency, as an
+    unlinked one is, and their findings say why."""
+    out: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for payout, group in linked.items():
+        for item in group:
+            out[(payout, item.currency)].append(item)
+    return sorted(out.items(), key=lambda kv: kv[0])
+
+
+def _converted_by_hand(linked: dict[str, list[Item]], banks) -> dict[int, Item]:
+    """id(item) -> the payout it is, of the money a person's entry put into transit in
+    another currency than its payout's, with its link (README "Closing by hand": `Transit
+    139.43 EUR / Transit -122.12 GBP @@ 139.43 EUR ^payout-po_…`, the bank's conversion of
+    a payout whose credit states no amount sent): that payout, now in EUR, for the bank's
+    EUR credit to answer. The credit names it by the payout's ids and may be dated before
+    the entry (written when the credit was seen): PayoutNames names and dates it as that
+    payout (channel_names), for _named_by_credits and _named_apart alike. An entry of no
+    statement id, posting to no bank."""
+    out: dict[int, Item] = {}
+    for group in linked.values():
+        paid = [i for i in group if i.amount > 0 and payout_ids(i.entry) and not _at_bank(i, banks)]
+        if not paid:
+            continue
+        first = min(paid, key=lambda i: i.order)
+        for item in group:
+            if item.amount > 0 and item.currency != first.currency and not payout_ids(item.entry) \
+                    and not _at_bank(item, banks) and not written_off(item):
+                out[id(item)] = first
+    return out
+
+
+def _at_bank(item: Item, banks) -> bool:
+    return any(p.account in banks for p in item.entry.postings)
+
+
 def _paid_out_later(item: Item, clearing: str) -> bool:
     """Whether a top-up from the bank (money out of transit into the channel's `clearing`
     account) is linked to the payout its money went out in later, not to itself: its
@@ -535,13 +579,19 @@ def _in_another_currency(item: Item, others: list[Item], window: int, zone=None,
 
 def _unconverted(credit: Item, payout: Item) -> str:
     """Why a credit in the account's currency pairs with no payout in another: what its
-    statement states (or not) of the amount sent in the payout's currency."""
+    statement states (or not) of the amount sent in the payout's currency; where it
+    states nothing, how to give it (`link --sent`)."""
     sent = stated_amount(credit.entry.meta.get("original-amount"))
     # booked before the import booked it so; an amount sent of nothing is none (sent_units)
     if sent is not None and sent[1] == payout.currency and sent[0]:
         return (f"its statement states {_money(sent[0])} {sent[1]} sent, but it is booked in {credit.currency} "
                 "(`beanclear link` or `match --apply` books it in the amount sent)")
-    return f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+    if "original-amount" in credit.entry.meta:   # (one of nothing, or of no payout's: its word stands)
+        return f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by"
+    # what to do: give the amount sent by hand (blind33 eubank: nothing said what to do)
+    line, paid = credit.entry.meta.get("id", "?"), payout.entry.meta.get("id", "?")
+    return (f"its statement states no amount sent in {payout.currency}, which a credit the bank converted pairs by: "
+            f"`beanclear link {line} {paid} --sent {payout.amount:f} {payout.currency}` if it is that payout, sent whole")
 
 
 def _names_note(credit: Item, named: list[tuple], channel) -> str:
@@ -631,13 +681,17 @@ class PayoutNames:
     compared in the currency the pairing has (a blind tester's EUR credit naming a GBP
     payout was held by its name only among the EUR payouts, and set against another).
     An id of eight digits or fewer (a year, a day, an amount by chance) names an item
-    only where the caller's `short(owner, item)` says so (its amount, its days)."""
+    only where the caller's `short(owner, item)` says so (its amount, its days).
+    `by_hand`: id(item) -> the payout it is, of money a person's entry converted back
+    into a payout's transit in another currency (_converted_by_hand): named by that
+    payout's ids, and dated by its day (paid), as the bank credit naming it reads it."""
 
-    def __init__(self, owned):
+    def __init__(self, owned, by_hand: dict[int, Item] | None = None):
         self.exact: dict[str, list[tuple]] = defaultdict(list)
         self.folded: dict[str, list[tuple]] = defaultdict(list)
+        self.by_hand = by_hand or {}
         for owner, item in owned:
-            for i in payout_ids(item.entry):
+            for i in payout_ids(self.paid(item).entry):
                 if len(i) >= 4:
                     self.exact[i].append((owner, item))
                 if named_in_any_case(i):
@@ -657,9 +711,14 @@ class PayoutNames:
                 hits.setdefault(id(item), (owner, item))
         return sorted(hits.values(), key=lambda hit: hit[1].order)
 
+    def paid(self, item: Item) -> Item:
+        """The payout an item is named and dated by: itself, or the payout a person's
+        entry converted it from (by_hand)."""
+        return self.by_hand.get(id(item), item)
+
 
 def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelta,
-                      zone=None) -> list[tuple[Item, Item]]:
+                      zone=None, names: PayoutNames | None = None) -> list[tuple[Item, Item]]:
     """(credit, payout) of equal amount (`by_amount`: the payouts by currency and amount)
     where the credit's text names
     the payout (one of its own ids: payout_ids), answered before any pairing
@@ -670,7 +729,8 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
     before was set against a payout of the day after it): a number of eight digits or
     fewer names one only within `too_old` (a year, a day, an amount by chance), as
     matching's exact stage reads them (`_id_in`). Never a payout the bank could not have
-    had by the credit's day (arrived_by)."""
+    had by the credit's day (arrived_by). `names`: whose ids and day name an item
+    (PayoutNames.paid: a payout a person's entry converted, its payout's)."""
     taken: set[int] = set()
     pairs = []
     for credit in credits:
@@ -679,10 +739,11 @@ def _named_by_credits(credits: list[Item], by_amount: dict, too_old: dt.timedelt
             continue
         words = text_words(f"{credit.entry.payee or ''} {credit.entry.narration or ''}")
         for payout in same:
-            if id(payout) in taken or not arrived_by(payout.entry, credit.date, zone):
+            paid = names.paid(payout) if names is not None else payout
+            if id(payout) in taken or not arrived_by(paid.entry, credit.date, zone):
                 continue
-            ids = payout_ids(payout.entry)
-            if payout.date < credit.date - too_old:
+            ids = payout_ids(paid.entry)
+            if paid.date < credit.date - too_old:
                 ids = [i for i in ids if not SHORT_NUMBER.fullmatch(i)]
             if named_id(ids, words):
                 taken.add(id(payout))
@@ -926,7 +987,7 @@ def _transit_by_bank(transit: list[Item], channel, config, cover: Coverage, as_o
     payout of a currency another bank gets is that payout's too."""
     grouped, out = by_bank(transit, channel, config), []
     if names is None:
-        names = PayoutNames((channel.name, i) for i in transit if _paid_out(i, banks))
+        names = channel_names([(channel, transit)], banks)
     for bank, items in grouped.items():
         landed, at_bank = landed_as(channel, bank, config, cover, as_of)
         out += check_transit(items, landed, as_of, at_bank, waiting, unheard, banks, holed, answered, early,
@@ -939,8 +1000,19 @@ def payout_names(index: dict, config, banks) -> PayoutNames:
     what a bank credit's text may name, whichever transit account it is booked on (a
     credit naming another channel's payout is that one's, never a payout of the channel it
     is booked on: its bank-unmatched says which, and `link` moves it there)."""
-    return PayoutNames((ch.name, i) for ch in config.channels.values()
-                       for i in index.get(ch.accounts.transit, ()) if _paid_out(i, banks))
+    return channel_names([(ch, index.get(ch.accounts.transit, [])) for ch in config.channels.values()], banks)
+
+
+def channel_names(transits, banks) -> PayoutNames:
+    """The payouts of `transits` ((channel, its transit Items)), each owned by its
+    channel's name, what a bank credit's text may name: with the money a person's entry
+    converted back into a payout's transit (_converted_by_hand, over the channel's whole
+    transit, whichever bank each currency lands in), named as that payout."""
+    owned, by_hand = [], {}
+    for channel, items in transits:
+        owned += [(channel.name, i) for i in items if _paid_out(i, banks)]
+        by_hand.update(_converted_by_hand(_link_groups(items, channel.accounts.clearing), banks))
+    return PayoutNames(owned, by_hand)
 
 
 def transit_answers(entries, config, as_of: dt.date, index=None, cover: Coverage | None = None) -> dict[str, tuple]:

@@ -234,7 +234,8 @@ class OpenItem:
         amount = line.amount_for(self)
         if not others or amount is None:
             return []
-        rest = sum((-p.units.number for e in others for p in e.postings if p.account == self.account), Decimal(0))
+        rest = sum((-p.units.number for e in others for p in e.postings
+                    if p.account == self.account and p.units.currency == self.currency), Decimal(0))
         return others if amount + rest == self.amount else []
 
     def arrived(self, entries=None) -> str:
@@ -243,10 +244,12 @@ class OpenItem:
         (`payout-returned`: the money came back to the channel, no bank line, as a blind
         tester's Stripe `txn_…` was called one); else the entry where the books hold it
         (a write-off)."""
+        def amount(e) -> str:
+            return shown(-posted(e, self.account, self.currency), self.currency)
         return " and ".join(
-            f"{self.channel}'s reversal {e.meta['id']} ({shown(-posted(e, self.account), self.currency)}"
+            f"{self.channel}'s reversal {e.meta['id']} ({amount(e)}"
             f" {self.currency} on {e.date})" if e.meta.get("payout-returned") and e.meta.get("id") else
-            f"bank line {e.meta['id']} ({shown(-posted(e, self.account), self.currency)}"
+            f"bank line {e.meta['id']} ({amount(e)}"
             f" {self.currency} on {e.date})" if e.meta.get("id") else
             f"the entry of {e.date} at {str(e.meta.get('filename', '?')).rsplit('/', 1)[-1]}:{e.meta.get('lineno', '?')}"
             for e in (self.paired if entries is None else entries))
@@ -485,7 +488,7 @@ def _part_left(posting, links: set[str], paired: tuple) -> tuple[Decimal, tuple]
     rest = [e for e in paired if not links & e.links]
     if not rest:
         return posting.units.number, ()
-    linked = sum(posted(e, posting.account) for e in paired if links & e.links)
+    linked = sum(posted(e, posting.account, posting.units.currency) for e in paired if links & e.links)
     return posting.units.number + linked, tuple(rest)
 
 
@@ -1340,6 +1343,8 @@ def restated_posting(config, line: BankLine, account: str, peer: str | None = No
     counter = next(p for p in line.entry.postings if p.account == line.counter)
     meta = {**line.entry.meta, TRANSFER_WITH: peer} if peer else \
         {k: v for k, v in line.entry.meta.items() if k != TRANSFER_WITH}
+    if line.sent is not None and "original-amount" not in meta:   # given by hand (`link --sent`): not written
+        meta["original-amount"] = f"{line.sent[0]:f} {line.sent[1]}"
     # where matching read an amount sent (BankLine.sent), the transit accounts it may be taken from pay out in it
     paid = {transit: (line.sent[1],) for transit in line.sent[2]} if line.sent is not None else None
     new = counter_posting(config, line.bank_account, account, line.amount, line.currency, meta, paid)

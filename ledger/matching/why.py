@@ -78,9 +78,14 @@ def unproposed(entries, config, proposals, load=None, gathered=None) -> list[Unp
         named = [i for i in found.named(line) if line.amount_for(i) is not None and i not in same]
         for item in found.named(line):
             if line.amount_for(item) is None and item.account in transit and line.amount > 0:
+                # (and how a person gives the amount sent, where the statement is silent: blind33 eubank)
+                give = "" if "original-amount" in line.entry.meta else \
+                    f" (`beanclear link {line.ref} {item.link} --sent {item.amount:f} {item.currency}` if it was " \
+                    "sent whole)"
                 reasons.append(f"the text names {item.link} of {item.amount:f} {item.currency}, another currency than "
                                f"the line's {line.currency}: a credit the bank converted is matched to its payout by "
-                               f"the amount sent its statement states, and this one states none in {item.currency}")
+                               f"the amount sent its statement states, and this one states none in {item.currency}"
+                               + give)
         for item in named:
             if line.amount < 0 < item.amount and item.account in transit and line.counter in transit:
                 # a bank debit naming a payout: the bank's return of its credit, which the

@@ -2,7 +2,8 @@
 
     beanclear book REF ACCOUNT [--payee P] [--narration N] [--rule PATTERN]
     beanclear open-items [--search WORDS] [--currency CUR] [--for BANK_REF]
-    beanclear link BANK_REF ITEM...        beanclear unlink BANK_REF [--link LINK]
+    beanclear link BANK_REF ITEM... [--sent AMOUNT CURRENCY]
+    beanclear unlink BANK_REF [--link LINK]
     beanclear write-off CODE REF [--reason R]
     beanclear follow-up CODE REF --owner O --due YYYY-MM-DD [--note N]
     beanclear follow-up CODE REF --done --note N
@@ -97,14 +98,17 @@ def open_items(config_path, search, currency, bank_ref, fmt):
 @config_option
 @click.argument("bank_ref")
 @click.argument("items", nargs=-1)
+@click.option("--sent", nargs=2, metavar="AMOUNT CURRENCY",
+              help="The amount a credit the bank converted was sent as, where its statement states none (MT940, "
+                   "OFX): `--sent 122.12 GBP` links it to a GBP payout in that amount.")
 @format_option
 @since_option
-def link(config_path, bank_ref, items, fmt, since):
+def link(config_path, bank_ref, items, sent, fmt, since):
     """Match the bank line BANK_REF by hand to the open ITEMS it settles (links or ids)."""
     from beanclear.checks import reconcile
     from beanclear.resolve import linking
     _run(config_path, fmt, lambda c, b: linking.link(c, b.entries, bank_ref, list(items),
-                                                     reconcile.stored_load(b.options, c)), since)
+                                                     reconcile.stored_load(b.options, c), sent), since)
 
 
 @click.command("unlink")

@@ -93,9 +93,12 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
     # the lines put back that were booked into a channel's transit account
     transits = {ch.accounts.transit for ch in config.channels.values()}
     into_transit = []
+    by_hand = []   # (own entry, its Resolution) of those posting to a channel's transit account
     for entry in entries:
         if is_own(entry) and any(link.startswith(MATCH_LINKS) for link in entry.links):
             resolutions.append(_by_hand(entry, config))
+            if any(p.account in transits for p in entry.postings):
+                by_hand.append((entry, resolutions[-1]))
             continue
         if id(entry) in moved:
             resolutions.append(_reclassifying(entry, moved[id(entry)], config))
@@ -136,7 +139,8 @@ def as_imported(entries, config) -> tuple[list, list[Resolution]]:
         elif line.counter in transits and not added:
             into_transit.append((entry, line))
     return out, _naming_items(resolutions + _other_sides(transfers, entries, config)
-                              + _answered_in_transit(into_transit, entries, config), entries)
+                              + _answered_in_transit(into_transit, entries, config)
+                              + _credited_by_hand(by_hand, entries, config), entries)
 
 
 def _reclassifying(entry, lines: list, config) -> Resolution:
@@ -200,6 +204,23 @@ def _by_hand(entry, config) -> Resolution:
     where = f"{relative(str(entry.meta.get('filename') or ''), config.root)}:{entry.meta.get('lineno')}"
     names = set(refs([entry])) | links | {link.split("-", 1)[1] for link in links}
     return Resolution(entry.date, f"booked by hand at {where}", frozenset(names), frozenset(refs([entry])))
+
+
+def _credited_by_hand(by_hand: list, entries, config) -> list[Resolution]:
+    """The resolutions of the bank credits an own entry closing a payout by hand answers,
+    as the clearing check pairs them (matching.paired_payouts): one that converts a
+    payout the bank credited in EUR, stating no amount sent, back into its GBP (README
+    "Closing by hand") is what the EUR credit answers, and that credit's bank-unmatched
+    was the entry's to settle, "booked by hand at" it, not "by the books after the
+    month's end"."""
+    if not by_hand:
+        return []
+    from beanclear.matching.core import paired_payouts
+    transits = {ch.accounts.transit for ch in config.channels.values()}
+    paired = paired_payouts(entries, config, {p.account for e, _ in by_hand for p in e.postings
+                                              if p.account in transits})
+    return [Resolution(r.date, r.how, frozenset(refs(paired[id(entry)])))
+            for entry, r in by_hand if paired.get(id(entry))]
 
 
 def _naming_items(resolutions: list[Resolution], entries) -> list[Resolution]:

@@ -30,7 +30,8 @@ the line with is not taken off (refused, naming the write-off: it goes first).
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from beancount.core import data as bc
@@ -41,7 +42,7 @@ from beanclear.checks.reconcile import collector_paused
 from beanclear.importers.banking import booked_as
 from beanclear.importers.base import rule_account
 from beanclear.importers.order_refs import order_key
-from beanclear.importers.toolkit.places import shown
+from beanclear.importers.toolkit.places import in_places, minor_unit, shown
 from beanclear.matching.core import (ITEM_LINKS, MATCH_LINK, ByHand, Proposal, answered_debit, collect, debit_answered, edits_for,
                                      restated)
 from beanclear.resolve import BadValue, Plan, ResolveError, refuse_closed
@@ -183,13 +184,19 @@ def _no_item(items, ref: str) -> str:
             f"findings list; {said})")
 
 
-def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Plan:
+def link(config, entries, bank_ref: str, item_refs: list[str], load=None, sent: tuple | None = None) -> Plan:
+    """`sent`: (amount, currency) as `--sent` gives them, the amount a credit the bank
+    converted was sent as, where its statement states none (MT940, OFX): the line is
+    linked in that amount, as one stating it is (_sent_by_hand)."""
     if not item_refs:
         raise BadValue("items: expected at least one open item (a link or statement id; see `beanclear open-items`)")
+    given = sent_value(*sent) if sent is not None else None
     line = bank_line(entries, config, bank_ref)
     bank_ref = line.ref   # (said by its id, which a bank's own reference may be short of)
     lines, items, _ = collect(entries, config, load)
     line = next((l for l in lines if l.entry is line.entry), line)   # as matching reads it: its amount sent
+    if given is not None:
+        line = _sent_by_hand(config, entries, line, given)
     if line.counter == config.transfers:   # a side of a transfer between own accounts: no item's, ever
         raise ResolveError(_explained(line, config, entries, load))
     if line.amount < 0 and not any(l.entry is line.entry for l in lines) and \
@@ -224,6 +231,8 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
             chosen.append(item)
     data = {"bank_ref": bank_ref, "links": sorted({i.link for i in chosen}), "amount": f"{line.amount:f}",
             "currency": line.currency}
+    if given is not None:
+        data["sent"] = f"{given[0]:f} {given[1]}"
     if not chosen:
         return Plan(_already([bank_ref], item_refs), data=data, nothing=True)
     if not any(l.ref == bank_ref for l in lines) or not unexplained(line, config):
@@ -232,12 +241,12 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     if len(accounts) > 1:
         raise ResolveError(f"items: {', '.join(i.link for i in chosen)} wait in different accounts "
                            f"({', '.join(sorted(accounts))}); one bank line settles items of one account")
-    wrong = [i.link for i in chosen if line.amount_for(i) is None]
+    wrong = [i for i in chosen if line.amount_for(i) is None]
     if wrong:
-        raise ResolveError(f"items: {', '.join(wrong)} are not in {line.currency}, the bank line's currency"
-                           + (f", nor in {line.sent[1]}, the amount sent its statement states" if line.sent else
-                              " (a credit the bank converted is linked to a payout in the amount sent its "
-                              "statement states; this one states none)"))
+        raise ResolveError(f"items: {', '.join(i.link for i in wrong)} are not in {line.currency}, the bank line's "
+                           "currency" + (f", nor in {line.sent[1]}, the amount sent {_stated(given)}" if line.sent else
+                                         " (a credit the bank converted is linked to a payout in the amount sent its "
+                                         "statement states; this one states none)" + _give_sent(line, wrong)))
     late = [i for i in chosen if not i.reached_by(line.date)]
     if late:
         raise ResolveError("items: " + ", ".join(f"{i.link} ({shown(i.amount, i.currency)} {i.currency}) was paid out "
@@ -269,6 +278,75 @@ def link(config, entries, bank_ref: str, item_refs: list[str], load=None) -> Pla
     elif total != amount:
         message += f"; they differ by {shown(amount - total, currency)} {currency} (write it off, or find the rest)"
     return Plan(message, edits=edits_for(proposal, config), data=data)
+
+
+def sent_value(amount: str, currency: str) -> tuple[Decimal, str]:
+    """`--sent AMOUNT CURRENCY` as (amount, currency): an amount as a statement writes one
+    (digits, a point, no sign, no exponent), more than zero, within the currency's places,
+    and a code of three letters; else BadValue, saying what was expected."""
+    said = f"{amount} {currency}"
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", amount.strip()) or not re.fullmatch(r"[A-Za-z]{3}", currency.strip()):
+        raise BadValue(f"--sent: expected the amount sent and its currency, like `--sent 122.12 GBP`, got {said!r}")
+    number, code = Decimal(amount.strip()), currency.strip().upper()
+    if not number:
+        raise BadValue(f"--sent: an amount sent of {amount.strip()} {code} (expected more than zero)")
+    if number.quantize(minor_unit(code), ROUND_DOWN) != number:
+        raise BadValue(f"--sent: {amount.strip()} {code} has more places than {code} has")
+    return in_places(number, code), code
+
+
+def _sent_by_hand(config, entries, line, given: tuple[Decimal, str]):
+    """The bank line as `link --sent` gives it: a credit the bank converted into the
+    account's currency, sent as `given` (amount, currency), which its statement does not
+    state (MT940 states no amount sent; OFX a rate only: README "The accounting model"),
+    in a currency a channel paying into its bank pays out in. Its transit posting is
+    then booked in that amount at the rate that gives the bank's amount back
+    (matching.restated), as the import books a CAMT credit stating it: the clearing check
+    pairs it with the payout in its currency, the month report counts it settled there,
+    fx-gap judges the bank's rate. A line stating an amount sent keeps its statement's:
+    `--sent` must agree with it."""
+    from dataclasses import replace
+    from beanclear.matching.core import amount_sent, books_paid
+    amount, currency = given
+    if line.amount <= 0:
+        raise ResolveError(f"--sent: bank line {line.ref} ({line.said}) is money out; an amount sent is of a "
+                           "credit the bank converted")
+    if currency == line.currency:
+        raise BadValue(f"--sent: {amount:f} {currency} is the bank line's own currency: nothing was converted; "
+                       "link it without --sent")
+    if line.sent is not None:
+        if (line.sent[0], line.sent[1]) != (amount, currency):
+            raise ResolveError(f"--sent: bank line {line.ref}'s statement states {shown(line.sent[0], line.sent[1])} "
+                               f"{line.sent[1]} sent, not {amount:f} {currency}")
+        return line
+    if "original-amount" in line.entry.meta:   # (one of nothing, or in a currency no payout is: its word stands)
+        raise ResolveError(f"--sent: bank line {line.ref}'s statement states {line.entry.meta['original-amount']} "
+                           f"sent, not {amount:f} {currency}")
+    stated = replace(line, entry=line.entry._replace(meta={**line.entry.meta,
+                                                           "original-amount": f"{amount:f} {currency}"}))
+    found = amount_sent(config, stated, books_paid(entries, config))
+    if found is None:
+        bank = next((name for name, b in config.banks.items() if b.account == line.bank_account), line.bank_account)
+        raise ResolveError(f"--sent: no channel paying into {bank} pays out in {currency}; an amount sent is a "
+                           "payout's the bank converted")
+    return replace(line, sent=found)   # (the line's own entry: what it is compared with by identity)
+
+
+def _stated(given) -> str:
+    """Who says a line's amount sent: its statement, or `--sent`."""
+    return "--sent gives" if given is not None else "its statement states"
+
+
+def _give_sent(line, wrong: list) -> str:
+    """How to link a credit the bank converted whose statement states no amount sent to
+    the payouts `wrong` of another currency: `--sent` (blind33 eubank: `link` said why
+    it refused, and nothing said what to do instead)."""
+    if line.amount <= 0 or "original-amount" in line.entry.meta or not all(i.payout for i in wrong) \
+            or len({i.currency for i in wrong}) != 1:
+        return ""
+    total = sum((i.amount for i in wrong), Decimal(0))
+    return (f": give the amount the payout was sent as, `beanclear link {line.ref} {' '.join(i.link for i in wrong)} "
+            f"--sent {total:f} {wrong[0].currency}` if the bank received it whole")
 
 
 def _top_up_elsewhere(config, entries, line, ref: str, load=None) -> Plan | None:
@@ -372,11 +450,12 @@ def _rest_of_payout(entries, config, ref: str, line):
     lines = [e for e in parts if any(p.account in banks for p in e.postings)]
     if not lines:
         return None
-    paid = posted(payout, account)
-    rest = paid + sum(posted(e, account) for e in parts)
     currency = next(p.units.currency for p in payout.postings if p.account == account)
-    credited = " and ".join(f"bank line {e.meta.get('id')} ({shown(-posted(e, account), currency)} {currency})"
-                            for e in lines)
+    # (in the payout's currency: a person's entry converting it posts to transit in two)
+    paid = posted(payout, account, currency)
+    rest = paid + sum(posted(e, account, currency) for e in parts)
+    credited = " and ".join(f"bank line {e.meta.get('id')} ({shown(-posted(e, account, currency), currency)} "
+                            f"{currency})" for e in lines)
     if not rest:
         raise ResolveError(f"{links[0]} ({shown(paid, currency)} {currency}) is settled already: linked to {credited}; "
                            f"if bank line {line.ref} is its credit, `beanclear unlink` that first")
