@@ -303,3 +303,32 @@ def test_a_credit_naming_a_payout_of_a_channel_its_text_does_not_fit_is_never_it
     assert found == sorted([("bank-unmatched", f"{kind}_a", Decimal("65.27"), ("L-P",)),
                             ("payout-missing", f"{kind}_a", Decimal("333.95"), ("A0000005",)),
                             ("payout-missing", "other", Decimal("65.27"), ("P0000005",))])
+
+
+def covered(source: str, *spans: tuple[str, str]) -> str:
+    """`source`'s statements of the days `spans` ((first, last) of March), as imports record them."""
+    return "".join(f'2026-03-{last} custom "beanclear-coverage" "{source}" 2026-03-{first}\n' for first, last in spans)
+
+
+def hole_of_b(merchant, b_spans):
+    """The books of a credit of 7.00 that no payout explains, booked on the first account
+    (where the bank's text alone puts it), with the second account's statements `b_spans`."""
+    load, text, a, b = merchant
+    kind = a.lower()[:-1]
+    return load(covered("ops", ("01", "31")), covered(f"{kind}_a", ("01", "31")), covered(f"{kind}_b", *b_spans),
+                credit(a, "11", "7.00", text, "L-11"))
+
+
+# seed 35005: wxpay_hk's fund bill of 05-20 missing, its payout's credit of 05-21 (the bank's
+# text is both WeChat Pay accounts') was wechat's bank-unmatched beside wxpay_hk's statement-gap
+def test_a_credit_no_payout_explains_waits_for_the_hole_in_the_other_accounts_statements(merchant):
+    found = hole_of_b(merchant, [("01", "09"), ("11", "31")])
+    assert [f for f in found if f[0] == "bank-unmatched"] == []
+    gaps = [f for f in found if f[0] == "statement-gap"]
+    assert [f[1] for f in gaps] == [f"{merchant[2].lower()[:-1]}_b"], found
+    assert "L-11" in gaps[0][3], gaps
+
+
+def test_a_credit_no_payout_explains_stays_unmatched_where_both_accounts_statements_are_whole(merchant):
+    found = hole_of_b(merchant, [("01", "31")])
+    assert [(f[0], f[1], f[2]) for f in found] == [("bank-unmatched", f"{merchant[2].lower()[:-1]}_a", Decimal("7.00"))]
