@@ -38,6 +38,7 @@ banks:
     columns: {{date: d, amount: a}}
 checks:
   bank-unmatched: {{severity: error}}
+  statement-gap: {{severity: error}}
 """
 
 HEAD = """\
