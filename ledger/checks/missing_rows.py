@@ -179,9 +179,12 @@ def folded(findings: list[Finding], entries, config, cover: Coverage, opened=Non
         real.setdefault(step.account, []).append(step)
     rest = _refunds_rejudged(rest, [s for steps in real.values() for s in steps], rejudge)
     paid = _paid_ids(entries, real) if any(f.code == "refund-unsynced" for f in rest) else {}
+    texts = _credit_texts(entries, rest)
     out = []
     for f in rest:      # then what follows from the rows they lack
-        step = next((s for steps in real.values() for s in steps if _follows(f, s, config, paid)), None)
+        # (a step of its own source first: another's takes only what none of its own explains)
+        mine = sorted((s for steps in real.values() for s in steps), key=lambda s: s.source != f.source)
+        step = next((s for s in mine if _follows(f, s, config, paid, texts)), None)
         (step.held if step is not None else out).append(f)
     gaps = [_finding(s, opened) for steps in real.values() for s in steps]
     return sorted(out + gaps, key=lambda f: (f.date or dt.date.min, f.code, f.source))
@@ -286,7 +289,25 @@ def _paid_ids(entries, real: dict) -> dict[str, set[str]]:
     return out
 
 
-def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
+def _credit_texts(entries, findings: list[Finding]) -> dict[str, str]:
+    """The bank's text (payee and narration) of the credits the bank-unmatched of
+    `findings` name, by id: whose payout memo they fit (_fellows_credit)."""
+    wanted = {r for f in findings if f.code == "bank-unmatched" for r in f.refs}
+    return {str(e.meta["id"]): f"{e.payee or ''} {e.narration or ''}" for e in entries
+            if wanted and isinstance(e, data.Transaction) and str(e.meta.get("id")) in wanted}
+
+
+def _fellows_credit(f: Finding, channel, config, texts: dict) -> bool:
+    """Whether the bank-unmatched `f` is of a credit booked on another channel paying
+    into a bank `channel` pays into, whose text fits `channel`'s payout memo too: the
+    bank's text alone put it there (checks/pooled.py), and it may be `channel`'s payout."""
+    booked = next((ch for ch in config.channels.values() if ch.accounts.transit == f.account), None)
+    return booked is not None and booked.name != channel.name \
+        and bool(set(booked.payout_banks) & set(channel.payout_banks)) \
+        and any(channel.payout_memo.search(texts.get(r, "")) for r in f.refs if r in texts)
+
+
+def _follows(f: Finding, step: Step, config, paid: dict, texts: dict | None = None) -> bool:
     """Whether `f` follows from the rows `step` says are missing. First in, first out,
     the clearing account's money the books lack (or hold beyond the statements) comes
     out later as payouts that take more than it held (or as money left unsettled at its
@@ -325,6 +346,12 @@ def _follows(f: Finding, step: Step, config, paid: dict) -> bool:
     if f.code == "statement-gap" and f.source == step.source and step.first <= f.date <= step.last:
         return True   # the bank credits its missing days hold back (gaps._shown_only)
     if f.code == "bank-unmatched" and f.source == step.source and f.account == channel.accounts.transit:
+        return step.first <= f.date <= step.last + DAY * channel.bank_days
+    if f.code == "bank-unmatched" and step.amount > 0 and _fellows_credit(f, channel, config, texts or {}):
+        # a credit no payout explains, booked on another channel paying into its bank whose
+        # text is this one's too, in the days after rows that took money out are missing (a
+        # withdrawal): that withdrawal's, where the bank's text alone put it (seed 35005:
+        # wxpay_hk's fund bill of 05-20 missing, its credit of 05-21 wechat's bank-unmatched)
         return step.first <= f.date <= step.last + DAY * channel.bank_days
     # What follows from the sales and refunds missing, only from the days of the step whose
     # payments and refunds no statement shows: a day's trade bill in the books shows them
