@@ -333,3 +333,65 @@ def test_a_credit_no_payout_explains_waits_for_the_hole_in_the_other_accounts_st
 def test_a_credit_no_payout_explains_stays_unmatched_where_both_accounts_statements_are_whole(merchant):
     found = hole_of_b(merchant, [("01", "31")])
     assert [(f[0], f[1], f[2]) for f in found] == [("bank-unmatched", f"{merchant[2].lower()[:-1]}_a", Decimal("7.00"))]
+
+
+def two_alipays_one_bank(tmp_path, missing: tuple[str, ...], credits: tuple[tuple[str, str], ...]):
+    """Two Alipay accounts paying into one bank, each a 业务明细 and a 账务明细 a day, 03-01
+    to 03-07, a payment of 100.00 a day; alipay_a (first: the bank's text books the credits
+    on it) withdraws 30.00 on 03-02, alipay 120.00 and 50.00 on 03-06 (its books list
+    payouts: not a channel whose credits settle its clearing account). `missing`: alipay's 账务明细 left out (by
+    day); `credits`: the bank's (ref, amount) of 03-03 besides
+    each withdrawal's but 120.00's, each `支付宝提现`. Its findings."""
+    import json
+    from conftest import beanclear
+    from test_views_converge import alipay_fund, alipay_trade, out, pay
+    (tmp_path / "config.yaml").write_text(
+        "books: books\ncurrency: CNY\nchannels:\n"
+        "  alipay_a: {type: alipay, account_id: \"20880000000000000999\", settlement_days: 400, bank: ops, "
+        "bank_days: 2, fees: [{rate: 0.006}]}\n"
+        "  alipay: {type: alipay, account_id: \"20880000000000000156\", settlement_days: 400, bank: ops, "
+        "bank_days: 2, fees: [{rate: 0.006}]}\n"
+        "banks:\n  ops: {type: csv, account: Assets:Bank:Ops, currency: CNY, "
+        "columns: {date: date, amount: amount, memo: memo, ref: ref, balance: balance}}\n"
+        "checks:\n  refund-rate: {severity: \"off\"}\n", encoding="utf-8")
+    for folder, prefix, withdrawn in (("a", "A", {2: "30.00"}), ("b", "B", {2: "120.00", 6: "50.00"})):
+        bills, balance = tmp_path / folder, Decimal(0)
+        bills.mkdir()
+        for day in range(1, 8):
+            first, last = f"2026-03-{day:02d}", f"2026-03-{day + 1:02d}"
+            events = [pay(f"{prefix}20260300{day:02d}22001100001", f"{prefix}10{day}", f"{first} 10:00:00",
+                          "100.00", "0.60")]
+            alipay_trade(bills, f"trade-{first}.csv", events, first, last)
+            if day in withdrawn:
+                events.append(out(f"{prefix}202603{day:02d}000009", f"{first} 23:00:00", withdrawn[day]))
+            if folder == "b" and f"{day:02d}" in missing:
+                continue
+            alipay_fund(bills, f"fund-{first}.csv", events, first, last, balance=f"{balance:.2f}")
+            balance += Decimal("99.40") - Decimal(withdrawn.get(day, 0))
+        if folder == "a":
+            for path in bills.iterdir():
+                path.write_bytes(path.read_bytes().replace(b"20880000000000000156", b"20880000000000000999"))
+    rows, held = ["date,ref,memo,amount,balance"], Decimal(1000)
+    for day, ref, amount in (("03", "B0", "30.00"), *(("03", *c) for c in credits), ("07", "B3", "50.00")):
+        held += Decimal(amount)
+        rows.append(f"2026-03-{day},{ref},支付宝提现,{amount},{held:.2f}")
+    (tmp_path / "bank.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for what in ("a", "b", "bank.csv"):
+        result = beanclear(tmp_path, "import", str(tmp_path / what))
+        assert result.exit_code == 0, result.output
+    return json.loads(beanclear(tmp_path, "check", "--format", "json").output)["findings"]
+
+
+# seed 35005: wxpay_hk's fund bill of 05-20 missing (its trade bill there), the credit of its
+# withdrawal, booked on wechat (the bank's text is both accounts'), was wechat's
+# bank-unmatched beside wxpay_hk's statement-gap
+def test_a_credit_of_the_withdrawal_a_missing_fund_view_held_is_that_gaps_not_the_first_accounts(tmp_path):
+    findings = two_alipays_one_bank(tmp_path, ("02", "03"), (("B1", "120.00"),))
+    assert [f["code"] for f in findings if f["code"] == "bank-unmatched"] == [], findings
+    [gap] = [f for f in findings if f["code"] == "statement-gap"]
+    assert gap["source"] == "alipay" and "B1" in gap["refs"], findings
+
+
+def test_a_credit_no_withdrawal_explains_beside_whole_fund_views_stays_the_first_accounts(tmp_path):
+    findings = two_alipays_one_bank(tmp_path, (), (("B1", "120.00"), ("B2", "77.00")))
+    assert [(f["code"], f["source"], f["refs"]) for f in findings] == [("bank-unmatched", "alipay_a", ["B2"])], findings
