@@ -315,6 +315,26 @@ def test_a_copy_in_other_bytes_is_imported_before_in_either_order(tmp_path):
     assert unnamed(books["original first"]) == unnamed(books["copy first"])
 
 
+def test_an_overlapping_statement_whose_lines_the_books_hold_writes_its_record_and_says_so(tmp_path):
+    """Must not: a statement of other text (a part of one the books hold) is no copy, though
+    it adds no line. Its record is written, the days it covers count, and its digest makes
+    the next import of it "imported before"; its summary counts the record ("0 entries
+    written" alone said nothing of it)."""
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 200))
+    part = bill(folder, 200, "part.csv", keep=lambda lines: lines[:60])
+    before = records(folder)
+    [again] = run(folder, part)
+    assert again.before is None and not len(again.new) and len(again.covered) == 1
+    added = [r for r in records(folder) if r not in before]
+    assert len(added) == 1 and '  statement: "part.csv"\n' in added[0]
+    first, last = again.covered[0].values[1].value, again.covered[0].date
+    assert (f"0 entries written, {again.known} already in the books; its coverage record written ({first} to "
+            f"{last}: the days it covers, and its digest, so that it is not read again)") in again.summary()
+    [third] = run(folder, part)
+    assert third.before is not None and not third.resaved
+
+
 # blind33 hostile: the same statement saved again (CRLF, a BOM: Excel does it; GBK, UTF-16,
 # a NUL in a cell) and imported under another name said "0 entries written" while the books
 # gained its coverage record and, its name sorting first, the opening was renamed after it.
@@ -429,6 +449,23 @@ def test_the_same_text_in_other_bytes_is_recorded_by_its_text_where_that_differs
     plain, _ = ops_merchant(tmp_path, "plain")
     run(plain, plain / "statements" / "ops.csv")
     assert "  text: " not in records(plain)[0]
+
+
+def test_must_not_another_text_of_the_same_rows_is_read_and_recorded(tmp_path):
+    """Must not: a copy that says it otherwise (Excel's `-800` for `-800.00`: other text,
+    the same rows) is read; it adds no entry but its coverage record, which its summary
+    counts (the books' names of the opening: the statement sorting first, as ever)."""
+    folder, original = ops_merchant(tmp_path)
+    run(folder, original)
+    copy = original.with_name("a-ops-excel.csv")
+    copy.write_text(OPS.replace("-800.00", "-800").replace("-100.00", "-100"), encoding="utf-8")
+    [again] = run(folder, copy)
+    assert again.before is None and not len(again.new) and len(again.covered) == 1
+    line = again.summary()
+    assert "0 entries written, 2 already in the books; balance assertions: 0 written, 2 already in the books; " \
+           "its coverage record written (2026-11-02 to 2026-11-03: the days it covers, and its digest, so that it " \
+           "is not read again); note: the opening balance of Assets:Bank:Ops in CNY now names a-ops-excel.csv " \
+           "(was ops.csv)" in line, line
 
 
 def test_must_not_two_quiet_days_bills_of_one_text_are_two_statements(tmp_path):

@@ -122,6 +122,11 @@ class FileResult:
                             if self.asserted_restated else "")
                          + (f", {self.asserted_apart} the books assert otherwise (kept: see the note)"
                             if self.asserted_apart else ""))
+        if self.covered and not len(self.new):   # no entry, but its coverage record: "0 entries written" and a diff
+            n = len(self.covered)
+            days = ", ".join(f"{record.values[1].value} to {record.date}" for record in self.covered)
+            words.append(f"; {'its coverage record' if n == 1 else f'{n} coverage records'} {written} ({days}: "
+                         "the days it covers, and its digest, so that it is not read again)")
         for note in ex.notes + self.notes + _by_hand(self.by_hand):
             words.append(f"; note: {note}")
         return "".join(words)
