@@ -140,10 +140,16 @@ def test_the_full_month_after_its_first_half_adds_no_copy_nor_does_a_copy_resave
     assert month.count("85000.00 CNY") == 2 and "-2\"" not in month   # the posting and its other side, once
     checked = beanclear(tmp_path, "check")
     assert checked.exit_code == 0 and "0 errors" in checked.output, checked.output
-    # the same statement saved again as UTF-8 with a BOM (other bytes: read again) books nothing
+    # the same statement saved again as UTF-8 with a BOM (other bytes, the same text: the
+    # statement imported, blind33) books nothing
     resaved = cmb_file(tmp_path / "cmb-2026-10-resaved.csv", RENT, PINGPONG.format(balance="173,000.00"),
                        PINGPONG.format(balance="173,000.00"), LATER.format(balance="172,000.00"),
                        encoding="utf-8-sig")
+    done = beanclear(tmp_path, "import", str(resaved))
+    assert done.exit_code == 0 and "nothing new: the same text as cmb-2026-10.csv" in done.output, done.output
+    assert (tmp_path / "books" / "cmb" / "2026" / "2026-10.beancount").read_text(encoding="utf-8") == month
+    # saved again with a blank line more (other text: read again) books nothing either
+    resaved.write_text(resaved.read_text(encoding="utf-8-sig") + "\n", encoding="utf-8")
     done = beanclear(tmp_path, "import", str(resaved))
     assert done.exit_code == 0 and "0 entries written" in done.output, done.output
     again = (tmp_path / "books" / "cmb" / "2026" / "2026-10.beancount").read_text(encoding="utf-8")

@@ -9,6 +9,8 @@ import hashlib
 import re
 import shutil
 
+import pytest
+
 from beanclear import config as config_mod
 from beanclear.books import importing
 from conftest import snapshot
@@ -135,11 +137,16 @@ def test_an_entry_deleted_by_hand_comes_back_from_another_file_that_holds_its_ro
     entry = gone[:gone.index("\n\n") + 2]   # the first of the day's entries: kept, changed by hand
     changed = entry.replace(" * ", " ! ", 1).replace("Assets:Clearing:WeChat", "Assets:Clearing:Elsewhere", 1)
     month.write_text(text[:cut + 1] + changed + text[text.index("\n2026-01-03 ", cut) + 1:], encoding="utf-8")
-    copy = path.with_name("tradebill-crlf.csv")
-    copy.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-    assert copy.read_bytes() != path.read_bytes()
+    # the same text in other bytes (CRLF) is that statement: imported before, they stay deleted (blind33)
+    crlf = path.with_name("tradebill-crlf.csv")
+    crlf.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert crlf.read_bytes() != path.read_bytes()
+    [again] = run(folder, crlf)
+    assert again.before is not None and again.resaved and month.read_text(encoding="utf-8") == text[:cut + 1] + \
+        changed + text[text.index("\n2026-01-03 ", cut) + 1:]
+    copy = bill(folder, 300, "tradebill-newest-first.csv", keep=lambda lines: lines[::-1])   # other text, its rows
     [again] = run(folder, copy)
-    assert again.before is None and again.new   # other bytes: read, and the deleted rows booked
+    assert again.before is None and again.new   # other text: read, and the deleted rows booked
     after = month.read_text(encoding="utf-8")
     assert gone.replace(entry, changed) in after   # the deleted entries back; the changed one as it was left
     assert after.count(entry.split("\n")[1]) == 1  # (its id, once)
@@ -283,10 +290,11 @@ def test_a_statement_recorded_before_its_source_changed_type_is_imported_before(
     assert not (tmp_path / "books" / "ops").exists()
 
 
-def test_a_copy_in_other_bytes_writes_only_its_coverage_record_then_is_imported_before(tmp_path):
-    """A re-encoded (or overlapping) copy adds no entry, but its coverage record: its days
-    and its digest, so that the next import of it is not read (README, "Re-importing a
-    statement"). Whichever came first, the books are the same."""
+def test_a_copy_in_other_bytes_is_imported_before_in_either_order(tmp_path):
+    """A copy of the same text in other bytes (a BOM) is the statement the books record:
+    "imported before", nothing written (before blind33 it wrote its own coverage record:
+    the summary said "0 entries written" over a diff). Whichever came first, the books
+    are those of the first: the same but the name and digest of that file."""
     books = {}
     for order in ("original first", "copy first"):
         folder = merchant(tmp_path, order.replace(" ", "_"))
@@ -295,12 +303,190 @@ def test_a_copy_in_other_bytes_writes_only_its_coverage_record_then_is_imported_
         copy.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
         first, second = (path, copy) if order == "original first" else (copy, path)
         run(folder, first)
-        before = records(folder)
+        before = snapshot(folder / "books")
         [again] = run(folder, second)
-        assert not [e for e in again.new if hasattr(e, "postings")] and len(again.covered) == 1
-        added = [r for r in records(folder) if r not in before]
-        assert len(added) == 1 and f'  statement: "{second.name}"\n' in added[0]
-        [third] = run(folder, second)
-        assert third.before is not None
-        books[order] = snapshot(folder / "books")
-    assert books["original first"] == books["copy first"]
+        assert again.before is not None and again.resaved and not len(again.new) and not again.covered
+        assert again.summary().startswith(f"{second}: wechat (wechat trade bill), nothing new: the same text as "
+                                          f"{first.name} in other bytes (its line ends, BOM, encoding or NULs "
+                                          "aside), imported before (covering 2026-01-01 to ")
+        assert snapshot(folder / "books") == before
+        books[order] = before
+    assert books["original first"] != books["copy first"]
+    assert unnamed(books["original first"]) == unnamed(books["copy first"])
+
+
+def test_an_overlapping_statement_whose_lines_the_books_hold_writes_its_record_and_says_so(tmp_path):
+    """Must not: a statement of other text (a part of one the books hold) is no copy, though
+    it adds no line. Its record is written, the days it covers count, and its digest makes
+    the next import of it "imported before"; its summary counts the record ("0 entries
+    written" alone said nothing of it)."""
+    folder = merchant(tmp_path, "m")
+    run(folder, bill(folder, 200))
+    part = bill(folder, 200, "part.csv", keep=lambda lines: lines[:60])
+    before = records(folder)
+    [again] = run(folder, part)
+    assert again.before is None and not len(again.new) and len(again.covered) == 1
+    added = [r for r in records(folder) if r not in before]
+    assert len(added) == 1 and '  statement: "part.csv"\n' in added[0]
+    first, last = again.covered[0].values[1].value, again.covered[0].date
+    assert (f"0 entries written, {again.known} already in the books; its coverage record written ({first} to "
+            f"{last}: the days it covers, and its digest, so that it is not read again)") in again.summary()
+    [third] = run(folder, part)
+    assert third.before is not None and not third.resaved
+
+
+# blind33 hostile: the same statement saved again (CRLF, a BOM: Excel does it; GBK, UTF-16,
+# a NUL in a cell) and imported under another name said "0 entries written" while the books
+# gained its coverage record and, its name sorting first, the opening was renamed after it.
+# Its text is the statement's (coverage.text_digest): imported before, nothing written.
+
+OPS_CONFIG = """\
+books: books
+currency: CNY
+banks:
+  ops:
+    type: csv
+    account: Assets:Bank:Ops
+    currency: CNY
+    encoding: utf-8
+    date_format: "%Y-%m-%d"
+    columns: {date: 交易日期, amount: 交易金额, memo: 摘要, payee: 对方户名, ref: 交易流水号, balance: 余额}
+"""
+OPS = ("交易日期,交易流水号,摘要,对方户名,交易金额,余额\n"
+       "2026-11-02,OPS1,11月房租,某某物业,-800.00,19200.00\n"
+       "2026-11-03,OPS2,电费,国家电网,-100.00,19100.00\n")
+RESAVED = {"crlf": lambda text: text.replace("\n", "\r\n").encode("utf-8"),
+           "bom": lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+           "excel": lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"),
+           "gbk": lambda text: text.encode("gb18030"),          # (config.yaml says utf-8: it would be refused)
+           "utf-16": lambda text: text.encode("utf-16"),
+           "nul": lambda text: text.replace("电费", "电\x00费").encode("utf-8")}
+
+
+def ops_merchant(tmp_path, name: str = "m"):
+    folder = tmp_path / name
+    (folder / "statements").mkdir(parents=True)
+    (folder / "config.yaml").write_text(OPS_CONFIG, encoding="utf-8")
+    original = folder / "statements" / "ops.csv"
+    original.write_text(OPS, encoding="utf-8")
+    return folder, original
+
+
+def unnamed(books: dict) -> dict:
+    """The books without the names and digests of the files the statements came in."""
+    lines = re.compile(rb'^  (statement|digest|text): "[^"]*"\n', re.M)
+    strip = re.compile(rb'("[0-9a-f]{12}"|\b[0-9a-f]{12}"|from [^"]*")')
+    return {path: strip.sub(b"", lines.sub(b"", text)) for path, text in books.items()}
+
+
+@pytest.mark.parametrize("how", sorted(RESAVED))
+def test_a_copy_saved_again_under_a_name_sorting_first_adds_nothing(tmp_path, how):
+    folder, original = ops_merchant(tmp_path)
+    run(folder, original)
+    before = snapshot(folder / "books")
+    copy = original.with_name("a-ops-resaved.csv")
+    copy.write_bytes(RESAVED[how](OPS))
+    [again] = run(folder, copy)
+    assert again.summary() == (
+        f"{copy}: ops (bank csv), nothing new: the same text as ops.csv in other bytes (its line ends, BOM, "
+        "encoding or NULs aside), imported before (covering 2026-11-02 to 2026-11-03, recorded in "
+        "books/ops/2026/2026-11.beancount), not read again: 0 entries written (to read it again: --force, or "
+        "remove its coverage record)")
+    assert snapshot(folder / "books") == before   # no record, no opening renamed after it
+
+
+def test_the_original_after_its_copy_is_imported_before_too(tmp_path):
+    """Either order: the second file adds nothing; the books differ only in the name and
+    digest of the file the statement came in first."""
+    books = {}
+    for order in ("original first", "copy first"):
+        folder, original = ops_merchant(tmp_path, order.replace(" ", "_"))
+        copy = original.with_name("a-ops-resaved.csv")
+        copy.write_bytes(RESAVED["excel"](OPS))
+        first, second = (original, copy) if order == "original first" else (copy, original)
+        run(folder, first)
+        before = snapshot(folder / "books")
+        [again] = run(folder, second)
+        assert f"nothing new: the same text as {first.name} in other bytes" in again.summary()
+        assert snapshot(folder / "books") == before
+        books[order] = before
+    assert books["copy first"]["accounts.beancount"] != books["original first"]["accounts.beancount"]
+    assert unnamed(books["original first"]) == unnamed(books["copy first"])
+
+
+def test_a_copy_in_the_same_import_is_the_statement_read_before_it(tmp_path):
+    """Both in one import: the first read books the statement and is recorded (in a
+    folder, by name); the other adds nothing, as it would in an import of its own after."""
+    for given in ("folder", "copy last"):
+        folder, original = ops_merchant(tmp_path, given.replace(" ", "_"))
+        copy = original.with_name("a-ops-resaved.csv")
+        copy.write_bytes(RESAVED["bom"](OPS))
+        first, second = run(folder, folder / "statements") if given == "folder" else run(folder, original, copy)
+        assert first.new and len(first.covered) == 1 and second.before is not None and second.twin
+        assert second.summary() == (f"{second.path}: ops (bank csv), nothing new: the same text as "
+                                    f"{first.path.name} in other bytes (its line ends, BOM, encoding or NULs "
+                                    "aside), read before it in this import: not read again, 0 entries written")
+        [record] = records(folder)
+        assert f'  statement: "{first.path.name}"\n' in record
+        accounts = (folder / "books" / "accounts.beancount").read_text(encoding="utf-8")
+        assert f'from {first.path.name}"' in accounts
+        [again] = run(folder, second.path)   # and in an import of its own
+        assert again.before is not None and again.resaved
+
+
+def test_the_same_text_in_other_bytes_is_recorded_by_its_text_where_that_differs(tmp_path):
+    """A record names a file by the digest of its bytes and, where its text's is another
+    (CRLF, a BOM, GBK), by that too (`text:`): the plain original after it is known by it.
+    A plain UTF-8 file's record holds its digest alone (its text is its bytes)."""
+    from beanclear.statements.coverage import file_digest, text_digest
+    folder, original = ops_merchant(tmp_path)
+    copy = original.with_name("ops (Excel).csv")
+    copy.write_bytes(RESAVED["excel"](OPS))
+    assert text_digest(copy) == text_digest(original) == file_digest(original) != file_digest(copy)
+    run(folder, copy)
+    [record] = records(folder)
+    assert f'  digest: "{file_digest(copy)}"\n  text: "{file_digest(original)}"\n' in record
+    plain, _ = ops_merchant(tmp_path, "plain")
+    run(plain, plain / "statements" / "ops.csv")
+    assert "  text: " not in records(plain)[0]
+
+
+def test_must_not_another_text_of_the_same_rows_is_read_and_recorded(tmp_path):
+    """Must not: a copy that says it otherwise (Excel's `-800` for `-800.00`: other text,
+    the same rows) is read; it adds no entry but its coverage record, which its summary
+    counts (the books' names of the opening: the statement sorting first, as ever)."""
+    folder, original = ops_merchant(tmp_path)
+    run(folder, original)
+    copy = original.with_name("a-ops-excel.csv")
+    copy.write_text(OPS.replace("-800.00", "-800").replace("-100.00", "-100"), encoding="utf-8")
+    [again] = run(folder, copy)
+    assert again.before is None and not len(again.new) and len(again.covered) == 1
+    line = again.summary()
+    assert "0 entries written, 2 already in the books; balance assertions: 0 written, 2 already in the books; " \
+           "its coverage record written (2026-11-02 to 2026-11-03: the days it covers, and its digest, so that it " \
+           "is not read again); note: the opening balance of Assets:Bank:Ops in CNY now names a-ops-excel.csv " \
+           "(was ops.csv)" in line, line
+
+
+def test_must_not_two_quiet_days_bills_of_one_text_are_two_statements(tmp_path):
+    """Must not: bills `beanclear fetch` archived say their day in their names only
+    (`fundflow-2026-03-30.csv`): two quiet days' bills are one text (and one bytes), two
+    days, each recorded, in one import or in two (in two, the second was "imported before"
+    as the first, its day left uncovered)."""
+    from test_periods import wechat_bill
+    from test_statement_coverage import WECHAT
+    for apart in (False, True):
+        folder = tmp_path / f"apart-{apart}"
+        folder.mkdir()
+        (folder / "config.yaml").write_text(WECHAT, encoding="utf-8")
+        wechat_bill(folder / "st", "fundflow-2026-03-29.csv", 100, [29])
+        wechat_bill(folder / "st", "fundflow-2026-03-30.csv", 0, [])
+        wechat_bill(folder / "st", "fundflow-2026-03-31.csv", 0, [])
+        days = [folder / "st" / f"fundflow-2026-03-{day}.csv" for day in (29, 30, 31)]
+        assert days[1].read_bytes() == days[2].read_bytes()
+        results = [r for path in days for r in run(folder, path)] if apart else run(folder, folder / "st")
+        assert [r.before for r in results] == [None, None, None], [r.summary() for r in results]
+        covered = sorted(re.findall(r'"wechat" (2026-03-\d\d) ', "".join(records(folder))))
+        assert covered == ["2026-03-29", "2026-03-30", "2026-03-31"], records(folder)
+        [again] = run(folder, days[2])   # and then it is imported before, as itself
+        assert again.before is not None and again.before.statement == days[2].name

@@ -348,6 +348,34 @@ def test_a_day_fetched_again_replaces_its_coverage_record_rather_than_adding_one
     assert strip.sub("", month.read_text()) == strip.sub("", before)
 
 
+def test_a_day_fetched_again_with_a_row_more_replaces_its_coverage_record(paypal):
+    # must not: a download again with a row PayPal added since books the row, and its record
+    # takes the place of the one before as ever (refetched.py; blind33 took only the same
+    # text in other bytes for the statement the books record)
+    import copy as copying
+    server, cfg, environ = paypal
+    day = dt.date(2026, 3, 1)
+    folder = cfg.parent / "statements" / "paypal"
+    month = cfg.parent / "books" / "paypal" / "2026" / "2026-03.beancount"
+    server.refreshed = "2026-03-02T01:00:00+0000"
+    assert fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ).failures == []
+    for path in folder.iterdir():
+        path.unlink()
+    added = copying.deepcopy(next(t for t in server.transactions
+                                  if t["transaction_info"]["transaction_initiation_date"].startswith("2026-03-01")))
+    added["transaction_info"]["transaction_id"] = "5TY05013RG0028099"
+    server.transactions.append(added)
+    server.refreshed = "2026-03-02T02:00:00+0000"
+    report = fetch.run(config_mod.load(cfg), since=day, until=day, environ=environ)
+    assert report.failures == [], report.failures
+    said = next(line for line in report.lines if "transactions-2026-03-01.json: paypal" in line)
+    assert "1 entries written" in said and "nothing new" not in said, said
+    assert "its coverage record replaces the one of transactions-2026-03-01.json downloaded before" in said, said
+    text = month.read_text()
+    assert "5TY05013RG0028099" in text
+    assert text.count('custom "beanclear-coverage" "paypal" 2026-03-01') == 2, text   # one a file of the day
+
+
 def test_a_day_fetched_in_part_is_no_last_ok_and_no_day_of_the_run(paypal):
     # blind31 livefeeds: PayPal's transactions of 03-02 archived and booked, its balances
     # answering 500: the status said last_ok and failed_day both 03-02, and last_run_days

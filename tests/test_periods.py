@@ -705,5 +705,13 @@ def test_a_closed_months_statement_downloaded_again_leaves_the_opening_naming_th
     again.write_bytes(PAYPAL_SEPTEMBER.replace("\n", "\r\n").encode("utf-8"))
     result = beanclear(tmp_path, "import", str(again))
     assert result.exit_code == 0, result.output
+    # (the same text in other bytes: that statement, imported before, since blind33)
+    assert "now names" not in result.output and ("nothing new: the same text as Download-2026-09.csv in other "
+                                                 "bytes") in result.output, result.output
+    assert snapshot(tmp_path / "books") == before
+    # and a download again that says it otherwise (other text) still leaves the closed month as it is
+    again.write_text(PAYPAL_SEPTEMBER.replace('"Print"', '"Print "'), encoding="utf-8")
+    result = beanclear(tmp_path, "import", str(again))
+    assert result.exit_code == 0, result.output
     assert "now names" not in result.output and "the closed month's books stay as they are" in result.output
     assert snapshot(tmp_path / "books") == before

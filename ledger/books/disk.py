@@ -30,7 +30,7 @@ from pathlib import Path
 from beanclear.books import render
 from beanclear.books.lines import (  # noqa: F401  (the patterns are part of this module's interface)
     ENTRY_START, ENTRY_END, ID_LINE, ORDER_LINE, COVERS_LINE, BALANCE_LINE, BALANCE_AMOUNT, meta_line, posting_to,
-    balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, DATES_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
+    balance_parts, PRICE_LINE, TIME_LINE, COVERAGE_BLOCK, DIGEST_META, TEXT_META, DATES_META, STATEMENT_META, COVERAGE_MARK, ACCOUNT_META,
     FORMAT_META, PAYOUTS_NO, OPEN_LINE, POSTED_LINE, INCLUDE_LINE, _same_setting, _unescape, id_money)
 
 if TYPE_CHECKING:
@@ -311,20 +311,26 @@ class Books:
 
     def digests(self, source: str) -> dict[str, "Recorded"]:
         """The statements a source's coverage records (statements/coverage.py) name by the
-        digest of their bytes: digest -> Recorded (the first record of it). Found without
+        digest of their bytes, and by that of their text where it is another (`text:`, a
+        file saved with CRLF, a BOM, in GBK: coverage.text_digest): digest -> Recorded (the
+        first record of it), and by either with its name after a space (`<digest> <name>`:
+        two quiet days' bills of one text, each named by its day). Found without
         reading the month files as text: a search for the coverage directive in their
         bytes, a few MB at a time (memory does not grow with the books), each record then
         read alone. Records without a digest (books written before it was recorded) are not
         in it."""
         out: dict[str, Recorded] = {}
         for digest, recorded in self.records(source):
-            if digest:
-                was = out.setdefault(digest, recorded)
+            keys = (digest, recorded.text, f"{digest} {recorded.statement}", f"{recorded.text} {recorded.statement}")
+            for key in keys if digest else ():
+                if not key or key.startswith("None "):
+                    continue
+                was = out.setdefault(key, recorded)
                 if was is not recorded and was.statement == recorded.statement:
                     # one file of several statements, a record for each run of them (coverage.parts):
                     # it covers their first day to their last
-                    out[digest] = replace(was, first=min(was.first, recorded.first),
-                                          last=max(was.last, recorded.last))
+                    out[key] = replace(was, first=min(was.first, recorded.first),
+                                       last=max(was.last, recorded.last))
         return out
 
     def records(self, source: str):
@@ -339,11 +345,12 @@ class Books:
                     continue
                 digest, name = DIGEST_META.search(block), STATEMENT_META.search(block)
                 where = str(Path(self.root.name) / path.relative_to(self.root))
-                dates = DATES_META.search(block)
+                dates, text = DATES_META.search(block), TEXT_META.search(block)
                 yield digest.group(1) if digest else None, Recorded(
                     _unescape(name.group(1)) if name else "", dt.date.fromisoformat(found["first"]),
                     dt.date.fromisoformat(found["last"]), where, dates.group(1) if dates else None,
-                    PAYOUTS_NO.search(block) is None)
+                    PAYOUTS_NO.search(block) is None, text.group(1) if text else (digest.group(1) if digest else None),
+                    digest.group(1) if digest else None)
 
     def dates_before(self, source: str) -> tuple[str, str] | None:
         """(order, statement) of the latest statement of a source, by the days it covers,
@@ -891,6 +898,8 @@ class Recorded:
     where: str          # the month file that holds the record, from the books' folder: books/<source>/…
     dates: str | None = None   # "day-first" / "month-first" where its own dates decided their order
     payouts: bool = True       # whether it can show payouts (a trade view cannot: `payouts: "no"`)
+    text: str | None = None    # the digest of its text (coverage.text_digest): its `text:`, else its digest
+    digest: str | None = None  # of its bytes
 
 
 CHUNK = 4 * 2**20

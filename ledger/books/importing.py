@@ -35,6 +35,7 @@ from beanclear.config.model import Bank, Channel, Shop
 from beanclear.importers import registry
 from beanclear.importers.registry import for_config
 from beanclear.importers.toolkit import StatementError, paused_gc
+from beanclear.importers.toolkit.periods import named_day
 from beanclear.statements import (belonging, chargeback_fees, converted_credits, coverage, cut_over, openings,
                                   no_money, opening_dates, order_edits, refund_fx, refund_orders, resaved, shop_refunds,
                                   stated_currency)
@@ -51,7 +52,12 @@ class FileResult:
     notes: list[str] = field(default_factory=list)   # what the import decided beyond the rows
     covered: list = field(default_factory=list)      # the statement's coverage record, if new
     digest: str | None = None                        # of its bytes (coverage.file_digest)
+    text: str | None = None                          # of its text (coverage.text_digest), None: no text
     before: Recorded | None = None                   # the books record it by its digest: not read
+    # ... by the digest of its text, in other bytes (a copy saved again, re-encoded); or, with
+    # `twin`, it is the text of a file of this import read before it (`before` names that file)
+    resaved: bool = False
+    twin: bool = False
     unclaimed: bool = False                          # ... and no importer of its source claims it now
     balances: bool = False                           # whether `new` holds balance assertions (openings)
     sums: openings.Sums = field(default_factory=openings.Sums)   # of `new`, for the openings it implies
@@ -79,8 +85,15 @@ class FileResult:
             was = self.before
             named = "" if was.statement == books_name(self.path) else f" as {was.statement}"
             name = self.importer.source.name
-            return (f"{self.path}: {name}{'' if self.unclaimed else f' ({self.importer.kind})'}, imported "
-                    f"before{named} (covering {was.first} to {was.last}, recorded in {was.where}), not read again: "
+            kind = "" if self.unclaimed else f" ({self.importer.kind})"
+            # the same text in other bytes (CRLF, a BOM, another encoding: coverage.text_digest)
+            said = (f"nothing new: the same text as {was.statement} in other bytes (its line ends, BOM, encoding "
+                    "or NULs aside), ") if self.resaved else ""
+            if self.twin:
+                return (f"{self.path}: {name}{kind}, {said or f'the same bytes as {was.statement}, '}read before it "
+                        f"in this import: not read again, 0 entries {written}")
+            return (f"{self.path}: {name}{kind}, {said}imported before{'' if said else named} (covering {was.first} "
+                    f"to {was.last}, recorded in {was.where}), not read again: "
                     f"0 entries {written} (to read it again: --force, or remove its coverage record)"
                     + (f"; note: no importer of {name} reads it now (config.yaml changed since it was imported): "
                        "the books keep what it wrote" if self.unclaimed else ""))
@@ -109,6 +122,11 @@ class FileResult:
                             if self.asserted_restated else "")
                          + (f", {self.asserted_apart} the books assert otherwise (kept: see the note)"
                             if self.asserted_apart else ""))
+        if self.covered and not len(self.new):   # no entry, but its coverage record: "0 entries written" and a diff
+            n = len(self.covered)
+            days = ", ".join(f"{record.values[1].value} to {record.date}" for record in self.covered)
+            words.append(f"; {'its coverage record' if n == 1 else f'{n} coverage records'} {written} ({days}: "
+                         "the days it covers, and its digest, so that it is not read again)")
         for note in ex.notes + self.notes + _by_hand(self.by_hand):
             words.append(f"; note: {note}")
         return "".join(words)
@@ -167,6 +185,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
     digests: dict[str, dict] = {}           # per source, Books.digests
     early: dict[str, Ids] = {}              # per source, Books.known
     views: dict[str, Ids] = {}              # per source whose trade view the import brings, Books.view_ids
+    texts: dict[tuple, tuple] = {}          # (source, text_digest or digest) -> (path, digest) of the first read
 
     def held(name: str) -> list[str]:
         """The accounts of a source's statements the books record (a file none claims is
@@ -181,11 +200,12 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             summaries.append(LeftOut(path, said))
             continue
         digest = coverage.file_digest(path)
+        text = coverage.text_digest(path)   # a copy of it in other bytes is known by it (CRLF, a BOM, GBK)
 
         def recorded(name: str) -> bool:
             if name not in digests:
                 digests[name] = books.digests(name)
-            return digest in digests[name]
+            return digest in digests[name] or text in digests[name]
         for importer, claims in read_as(path, importers, source, recorded, force, held):
             importer.on_progress = progress(path)
             name = importer.source.name
@@ -194,10 +214,24 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if not force:
                 if name not in digests:
                     digests[name] = books.digests(name)
-                if digest in digests[name]:
-                    results.append(FileResult(path, importer, Extraction(), digest=digest,
-                                              before=digests[name][digest], unclaimed=not claims))
+                was = digests[name].get(digest) or digests[name].get(text)
+                if was is not None and claims and not _named_alike(importer, path, was.statement):
+                    # a bill of another day, as its name says: another statement of one text, unless recorded too
+                    was = digests[name].get(f"{digest} {books_name(path)}") or digests[name].get(
+                        f"{text} {books_name(path)}")
+                if was is not None:
+                    results.append(FileResult(path, importer, Extraction(), digest=digest, text=text, before=was,
+                                              unclaimed=not claims, resaved=digest != was.digest))
                     continue
+                # the same text as a file of this import read before it (in a folder, by name):
+                # that statement, in one import as in two (its record names the first)
+                first = texts.get((name, text or digest))
+                if first is not None and _named_alike(importer, path, first[0].name):
+                    results.append(FileResult(path, importer, Extraction(), digest=digest, text=text,
+                                              before=Recorded(books_name(first[0]), None, None, ""),
+                                              resaved=first[1] != digest, twin=True))
+                    continue
+                texts.setdefault((name, text or digest), (path, digest))
             view = getattr(importer, "fund_view", None)
             if name not in early:
                 # what the books hold as the channel's fund view, read with the rest when a
@@ -214,7 +248,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                 known = late_views.Unheld(known, views[name])
             importer.dates_before = functools.partial(_dates_before, name, results, books)
             try:
-                results.append(_read(path, importer, known, digest, books.kept_by_hand(name)))
+                results.append(_read(path, importer, known, digest, books.kept_by_hand(name), text))
             finally:
                 importer.dates_before = None
             _park(results)
@@ -237,14 +271,14 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
                     digests[name] = books.digests(name)
             for at, result in enumerate(results):
                 name = result.importer.source.name
-                if name in stale and (result.extraction.held or result.before is not None
-                                      and result.digest not in digests[name]):
+                if name in stale and (result.extraction.held or result.before is not None and not result.twin
+                                      and result.digest not in digests[name] and result.text not in digests[name]):
                     if result.unclaimed:   # its record gone meanwhile: no importer of the config reads it
                         identify(result.path, [i for i in importers if i.source.name == name], name)
                     result.importer.dates_before = functools.partial(_dates_before, name, results[:at], books)
                     try:
                         results[at] = _read(result.path, result.importer, None, result.digest,
-                                            books.kept_by_hand(name))
+                                            books.kept_by_hand(name), result.text)
                     finally:
                         result.importer.dates_before = None
                     _park(results)
@@ -460,7 +494,7 @@ def _run(config, paths, source, dry_run, force, progress, asked=False, written_t
             if not force and not asked:   # a row far from the statement's others (a mistyped year)
                 belonging.strays(result.path, result.extraction, days)
             for covered in coverage.records(name, result.extraction, result.path, result.importer.shows_payouts,
-                                            result.digest, _format_of(result.importer)):
+                                            result.digest, _format_of(result.importer), result.text):
                 if render.identity(covered) not in seen[name]:
                     seen[name].add(render.identity(covered))
                     result.covered.append(covered)
@@ -742,7 +776,7 @@ def _park(results: list[FileResult]) -> None:
 
 
 def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: str | None = None,
-          by_hand: dict | None = None) -> FileResult:
+          by_hand: dict | None = None, text: str | None = None) -> FileResult:
     """A statement read, its rows the books hold (`known`) left without entries; read
     again in full when one of those repeats an id of the file: once_per_id() decides
     what a repeated id means, and it needs both rows. `by_hand`: Books.kept_by_hand of its
@@ -762,7 +796,7 @@ def _read(path: Path, importer: StatementImporter, known: Ids | None, digest: st
         result.by_hand.update(dict.fromkeys(entry for entry in dict.fromkeys(by_hand.values())
                                             if any(i in held for i in entry.identities)))
     result.extraction.held_ids = Ids()  # not needed any more: its memory (or its database) back
-    result.digest = digest
+    result.digest, result.text = digest, text
     once_per_id(result)
     return result
 
@@ -935,6 +969,15 @@ class PayoutFloors:
             old = not records and any(self.books.source_files(name) for name in names)
             self.found[account] = None if old else min(days, default=None)
         return self.found[account]
+
+
+def _named_alike(importer: StatementImporter, path: Path, statement: str) -> bool:
+    """Whether a file and a statement of the same bytes or text (its name as the books hold
+    it) are one statement by their names: a bill `beanclear fetch` archived says its day in
+    its name only (`fundflow-2026-03-30.csv`), and two quiet days' bills are one text, two
+    days (toolkit periods.named_day)."""
+    kind = getattr(importer, "daily_name", None)
+    return kind is None or named_day(path, kind) == named_day(statement, kind)
 
 
 def books_name(path: Path) -> str:

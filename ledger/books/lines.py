@@ -68,6 +68,7 @@ COVERAGE_BLOCK = re.compile(r'^(?P<last>\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"bea
                             r'"(?P<source>(?:[^"\\\n]|\\.)*)"[ \t]+(?P<first>\d{4}-\d{2}-\d{2})[^\n]*\n(?:[ \t]+[^\n]*\n?)*',
                             re.M)
 DIGEST_META = re.compile(r'^[ \t]+digest:[ \t]*"([^"\\]*)"', re.M)
+TEXT_META = re.compile(r'^[ \t]+text:[ \t]*"([^"\\]*)"', re.M)
 STATEMENT_META = re.compile(r'^[ \t]+statement:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)
 COVERAGE_MARK = b'custom "beanclear-coverage"'
 ACCOUNT_META = re.compile(r'^[ \t]+account:[ \t]*"((?:[^"\\]|\\.)*)"', re.M)

@@ -14,7 +14,12 @@ twelve digits are the record's third value too (the statement's name, without a
 digest): Beancount's `noduplicates` plugin, which a person's main.beancount may run,
 compares entries without their metadata, and would take the records of two statements
 of one source and first day (a trade and a fund bill of a month) for one written twice.
-Records written before have two values, and are read as they are.
+Records written before have two values, and are read as they are. Where the digest of
+the statement's text is another than its bytes' (text_digest: a file saved with CRLF, a
+BOM, in GBK or UTF-16), the record holds it too, `text: "sha256:…"`: a file of that text
+in other bytes (the statement saved again by Excel) is that statement, not read again
+either, in either order (blind33: it wrote a record of its own, and its name sorting
+first, renamed the opening after itself, while its summary said "0 entries written").
 A statement that states its period (CAMT `FrToDt`, OFX `DTSTART`/`DTEND`, a bill's
 起始/终止时间) sets it on its Extraction; otherwise the period runs from its first line
 to its last (a closing balance asserted on the next day covers the day before). The
@@ -71,6 +76,7 @@ or, where the setting takes the days as quiet, the step's own: checks/missing_ro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -259,7 +265,7 @@ def parts(extraction, span: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.d
 
 
 def records(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None,
-            form: str | None = None) -> list[data.Custom]:
+            form: str | None = None, text: str | None = None) -> list[data.Custom]:
     """The coverage directives of one imported statement (parts: one, but of a file of
     several statements with days between them), none for a statement of no days."""
     span = period(extraction)
@@ -267,19 +273,21 @@ def records(source: str, extraction, path, shows_payouts: bool = True, digest: s
         return []   # (a webhook's one object covers no day: the day's other rows may be anywhere)
     found = parts(extraction, span)
     return [record(source, extraction, path, shows_payouts, digest, form, (first, last), opens,
-                   at == 0, at == len(found) - 1, len(found) > 1)
+                   at == 0, at == len(found) - 1, len(found) > 1, text)
             for at, (first, last, opens) in enumerate(found)]
 
 
 def record(source: str, extraction, path, shows_payouts: bool = True, digest: str | None = None,
            form: str | None = None, span=None, opens=None, starts: bool = True, ends: bool = True,
-           apart: bool = False) -> data.Custom | None:
+           apart: bool = False, text: str | None = None) -> data.Custom | None:
     """The coverage directive of one imported statement, or None for a statement of no days.
     A statement that cannot show payouts (a trade bill) says so: `payouts: "no"`; `digest`
     (file_digest()) is the statement's bytes; `form`, of a bank's statement, the format
     it is in, whatever the others' (belonging.one_format). `span`: the days of one of its
     records (parts; `starts`, `ends`: whether it is the first, the last; `apart`: one of
-    several), `opens` the statement it starts with (StatementDays)."""
+    several), `opens` the statement it starts with (StatementDays); `text`: text_digest(), said
+    where it is not `digest` (a file saved with CRLF, a BOM, in GBK: its copy in other bytes is
+    known by it)."""
     span = span or period(extraction)
     if span is None or getattr(extraction, "single_object", False):
         return None   # (a webhook's one object covers no day: the day's other rows may be anywhere)
@@ -294,6 +302,8 @@ def record(source: str, extraction, path, shows_payouts: bool = True, digest: st
                  "statement": Path(path).name})
     if digest:
         meta["digest"] = digest
+        if text and text != digest:
+            meta["text"] = text
     if not shows_payouts:
         meta["payouts"] = "no"
     if getattr(extraction, "account", None):
@@ -346,6 +356,60 @@ def file_digest(path) -> str:
         while chunk := fh.read(1 << 20):
             sha.update(chunk)
     return "sha256:" + sha.hexdigest()
+
+
+# Not text: control characters no statement writes (a workbook's or a zip's bytes); a NUL
+# is one a tool may leave in a cell (blind33's WeChat bill), TAB, LF, VT, FF, CR and SUB are text.
+_BINARY = re.compile("[\x01-\x08\x0e-\x19\x1b-\x1f]")
+_XML_ENCODING = re.compile(r"""^(<\?xml\b[^>]*?\sencoding\s*=\s*["'])([^"']*)(?=["'])""")
+
+
+def text_digest(path) -> str | None:
+    """"sha256:<hex>" of the text a statement's bytes write, however they write it: decoded
+    as its BOM says (UTF-8, UTF-16), else as UTF-8, else as GB18030; without its BOM and
+    NULs, every line ended by LF, an XML declaration's `encoding=` as UTF-8 (it says how
+    the bytes are written). The text of a UTF-8 file without those is its bytes: the two
+    digests are one. The same statement saved again by Excel or WPS (CRLF, a BOM),
+    re-encoded (GBK, UTF-16) or with a NUL in a cell has another file_digest and this one:
+    the import takes it for the statement a coverage record names by it (`text:`, where
+    the two digests differ: books/importing.py). None for bytes that are no text. Each
+    decoding is one-to-one, so two files of one text are one statement."""
+    import codecs
+    import hashlib
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(codecs.BOM_UTF32_LE):
+        tries = ["utf-16"]
+    else:
+        tries = ["utf-8-sig", "gb18030"]
+    for encoding in tries:
+        sha, decoder, cr, first = hashlib.sha256(), codecs.getincrementaldecoder(encoding)(), False, True
+        try:
+            with open(path, "rb") as fh:
+                while True:
+                    chunk = fh.read(1 << 20)
+                    text = decoder.decode(chunk, final=not chunk)
+                    if first and text:
+                        text, first = _XML_ENCODING.sub(_as_utf8, text.lstrip("\ufeff"), count=1), False
+                    if _BINARY.search(text):
+                        return None
+                    # every line ended by LF, a CRLF cut between two chunks too
+                    text = ("\r" if cr else "") + text.replace("\x00", "")
+                    cr = bool(chunk) and text.endswith("\r")
+                    if cr:
+                        text = text[:-1]
+                    sha.update(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
+                    if not chunk:
+                        return "sha256:" + sha.hexdigest()
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _as_utf8(found) -> str:
+    """An XML declaration's encoding, as a UTF-8 file declares it (as written there)."""
+    said = found.group(2).lower().replace("_", "-")
+    return found.group(0) if said in ("utf-8", "utf8") else found.group(1) + "UTF-8"
 
 
 class Coverage:
