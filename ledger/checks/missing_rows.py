@@ -293,8 +293,10 @@ def _credit_texts(entries, findings: list[Finding]) -> dict[str, str]:
     """The bank's text (payee and narration) of the credits the bank-unmatched of
     `findings` name, by id: whose payout memo they fit (_fellows_credit)."""
     wanted = {r for f in findings if f.code == "bank-unmatched" for r in f.refs}
+    if not wanted:   # (every load asks: no pass over the books where no credit is unmatched)
+        return {}
     return {str(e.meta["id"]): f"{e.payee or ''} {e.narration or ''}" for e in entries
-            if wanted and isinstance(e, data.Transaction) and str(e.meta.get("id")) in wanted}
+            if isinstance(e, data.Transaction) and str(e.meta.get("id")) in wanted}
 
 
 def _fellows_credit(f: Finding, channel, config, texts: dict) -> bool:
